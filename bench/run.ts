@@ -1,0 +1,161 @@
+// Engine benchmark: whole processes, several runs each.
+//   `node dist/cli.cjs check FILE`   versus   `unshare -n sh -c 'iptables-restore --test < FILE'`
+// on a generated 70,000-line kube-proxy dump and on the largest real dumps in ../shared/corpus/save.
+// Reports median/min wall time, the ratio, and peak RSS; writes bench/out/results.json.
+// Usage: npm run bench [-- --runs N] [--lines N]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateKubeDump } from './kube-dump';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = join(ROOT, 'bench', 'out');
+const CLI = ['cli.cjs', 'cli.js'].map((n) => join(ROOT, 'dist', n)).find((p) => existsSync(p)) ?? join(ROOT, 'dist', 'cli.cjs');
+const CORPUS_SAVE = resolve(ROOT, '../shared/corpus/save');
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+}
+const RUNS = arg('runs', 7);
+const LINES = arg('lines', 70_000);
+
+function sh(cmd: string, args: string[], input?: string): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', input, maxBuffer: 1 << 30 });
+  return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? String(r.error ?? '') };
+}
+const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** Why the iptables side cannot run, or false. */
+function oracleSkip(): string | false {
+  if (process.getuid?.() !== 0) return 'not root (unshare -n needs root)';
+  if (sh('iptables-restore', ['--version']).status !== 0) return 'iptables-restore not installed';
+  if (sh('unshare', ['-n', 'true']).status !== 0) return 'unshare -n does not work here';
+  return false;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+interface Timing { command: string; medianMs: number; minMs: number; maxMs: number; runs: number; peakRssKb?: number; exitCode: number }
+
+const HAVE_HYPERFINE = sh('hyperfine', ['--version']).status === 0;
+const HAVE_GNU_TIME = existsSync('/usr/bin/time') && sh('/usr/bin/time', ['-v', 'true']).stderr.includes('Maximum resident');
+
+/** Times a shell command line: hyperfine when installed (warm-up 1), else spawnSync in a loop. */
+function time(command: string): Timing {
+  let times: number[] = [];
+  if (HAVE_HYPERFINE) {
+    const json = join(OUT, 'hyperfine.tmp.json');
+    const r = sh('hyperfine', ['--warmup', '1', '--runs', String(RUNS), '--ignore-failure', '--style', 'none', '--export-json', json, command]);
+    if (r.status !== 0) throw new Error(`hyperfine failed: ${r.stderr}`);
+    times = (JSON.parse(readFileSync(json, 'utf8')) as { results: { times: number[] }[] }).results[0]!.times.map((s) => s * 1000);
+  } else {
+    sh('sh', ['-c', command]);
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      sh('sh', ['-c', command]);
+      times.push(performance.now() - t0);
+    }
+  }
+  const exitCode = sh('sh', ['-c', `${command} >/dev/null 2>&1; echo $?`]).stdout.trim();
+  return { command, medianMs: median(times), minMs: Math.min(...times), maxMs: Math.max(...times), runs: times.length, peakRssKb: peakRss(command), exitCode: Number(exitCode) };
+}
+
+/** Peak resident set size of the command's process tree (largest single process), in KiB. */
+function peakRss(command: string): number | undefined {
+  if (HAVE_GNU_TIME) {
+    const r = sh('/usr/bin/time', ['-v', 'sh', '-c', `${command} >/dev/null 2>&1`]);
+    const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+    return m ? Number(m[1]) : undefined;
+  }
+  // Fallback: the children's max RSS as the kernel reports it to us after they were reaped.
+  const before = process.resourceUsage().maxRSS;
+  sh('sh', ['-c', `${command} >/dev/null 2>&1`]);
+  const after = process.resourceUsage().maxRSS;
+  return after > before ? after : undefined;
+}
+
+interface Case { name: string; file: string; lines: number; bytes: number; realTest?: { status: number; stoppedAt?: number }; ours?: Timing; restoreTest?: Timing; ratio?: number }
+
+function realTest(file: string, restore: string): { status: number; stoppedAt?: number } {
+  const r = sh('unshare', ['-n', 'sh', '-c', `${restore} --test < ${q(file)}`]);
+  const m = /line:? (\d+)/.exec(r.stderr);
+  return { status: r.status, stoppedAt: r.status && m ? Number(m[1]) : undefined };
+}
+
+function largestCorpusDumps(n: number): string[] {
+  if (!existsSync(CORPUS_SAVE)) return [];
+  const walk = (d: string): string[] => readdirSync(d).flatMap((x) => {
+    const p = join(d, x);
+    return statSync(p).isDirectory() ? walk(p) : x === 'SOURCE.txt' ? [] : [p];
+  });
+  return walk(CORPUS_SAVE).sort((a, b) => statSync(b).size - statSync(a).size).slice(0, n);
+}
+
+function fmtMs(ms?: number): string { return ms === undefined ? '-' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`; }
+function fmtKb(kb?: number): string { return kb === undefined ? '-' : `${(kb / 1024).toFixed(0)} MiB`; }
+
+function main(): void {
+  if (!existsSync(CLI)) { console.error('dist/cli.cjs missing: run `npm run build` (npm run bench does)'); process.exit(2); }
+  mkdirSync(OUT, { recursive: true });
+  const skip = oracleSkip();
+  if (skip) console.log(`iptables side skipped: ${skip}`);
+
+  const t0 = performance.now();
+  const dump = generateKubeDump(LINES);
+  const kubeFile = join(OUT, `kube-proxy-${dump.stats.lines}.rules`);
+  writeFileSync(kubeFile, dump.text);
+  console.log(`generated ${relative(ROOT, kubeFile)}: ${dump.stats.lines} lines, ${dump.stats.services} services, ${dump.stats.servicePorts} service ports, ${dump.stats.endpoints} endpoints, ${dump.stats.chains} chains (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+
+  const cases: Case[] = [{ name: 'kube-proxy (generated)', file: kubeFile, lines: dump.stats.lines, bytes: dump.text.length }];
+  for (const f of largestCorpusDumps(3)) {
+    const text = readFileSync(f, 'utf8');
+    cases.push({ name: basename(f), file: f, lines: text.split('\n').length - 1, bytes: Buffer.byteLength(text) });
+  }
+
+  for (const c of cases) {
+    const v6 = /ip6tables|\.v6$/.test(c.file);
+    const restore = v6 ? 'ip6tables-restore' : 'iptables-restore';
+    if (!skip) {
+      c.realTest = realTest(c.file, restore);
+      if (c.file === kubeFile && c.realTest.status !== 0) throw new Error(`the generated dump does not load in the real ${restore} --test (line ${c.realTest.stoppedAt})`);
+    }
+    process.stdout.write(`timing ${c.name} (${RUNS} runs each)... `);
+    c.ours = time(`${q(process.execPath)} ${q(CLI)} check ${q(c.file)}`);
+    if (!skip) {
+      c.restoreTest = time(`unshare -n sh -c ${q(`${restore} --test < ${q(c.file)}`)}`);
+      c.ratio = c.ours.medianMs / c.restoreTest.medianMs;
+    }
+    console.log('done');
+  }
+
+  const rows = cases.map((c) => [
+    c.name.length > 44 ? `${c.name.slice(0, 43)}…` : c.name, String(c.lines),
+    c.realTest ? (c.realTest.status === 0 ? 'loads' : `stops@${c.realTest.stoppedAt ?? '?'}`) : '-',
+    fmtMs(c.ours?.medianMs), fmtMs(c.ours?.minMs), fmtKb(c.ours?.peakRssKb), String(c.ours?.exitCode ?? '-'),
+    fmtMs(c.restoreTest?.medianMs), fmtMs(c.restoreTest?.minMs), fmtKb(c.restoreTest?.peakRssKb),
+    c.ratio === undefined ? '-' : `${c.ratio.toFixed(1)}×`,
+  ]);
+  const head = ['file', 'lines', 'real --test', 'check med', 'check min', 'check RSS', 'exit', 'restore med', 'restore min', 'restore RSS', 'ratio'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]): string => r.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
+  console.log(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}`);
+  console.log('\nratio = median(check) / median(iptables-restore --test); "stops@N": the real parser gave up at line N, so its time covers less of the file.');
+
+  const results = {
+    date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model,
+    iptables: sh('iptables', ['--version']).stdout.trim() || null, timer: HAVE_HYPERFINE ? 'hyperfine' : 'node', runs: RUNS,
+    kubeDump: dump.stats,
+    cases: cases.map((c) => ({ ...c, file: relative(ROOT, c.file) })),
+  };
+  writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${relative(ROOT, join(OUT, 'results.json'))}`);
+}
+
+main();

@@ -1,0 +1,9 @@
+// Bundles the extension client, the language server and the CLI with esbuild into dist/.
+import { build } from 'esbuild';
+
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+await Promise.all([
+  build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.cjs', external: ['vscode'] }),
+  build({ ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.cjs' }),
+  build({ ...common, entryPoints: ['server/src/cli-entry.ts'], outfile: 'dist/cli.cjs' }),
+]);

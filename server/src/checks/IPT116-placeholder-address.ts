@@ -1,0 +1,36 @@
+// IPT116: an address like y.y.y.y or xxx.xxx.xxx.xxx, left from a guide's template.
+import { loc, type Range } from '../syntax/ast';
+import type { CheckDef, Finding } from './types';
+
+const PLACEHOLDER = /^([a-z])\.\1\.\1\.\1(\/\d+)?$|^x{1,3}(\.x{1,3}){3}(\/\d+)?$|^a\.b\.c\.d(\/\d+)?$|^<[^>]*>$|^(your|my)[-_.]?ip([-_.]?(address|here))?$|^ip[-_]?address$/i;
+
+export const isPlaceholderAddress = (text: string) => PLACEHOLDER.test(text);
+
+export const placeholderAddress: CheckDef = {
+  code: 'IPT116',
+  name: 'placeholder-address',
+  severity: 'warning',
+  summary: loc('A placeholder such as y.y.y.y left where a real address belongs.', '本来のアドレスの代わりに y.y.y.y のような仮の値が残っています。'),
+  run(analysis) {
+    const out: Finding[] = [];
+    const vars = analysis.shell?.variables ?? [];
+    for (const rec of analysis.commands) {
+      const g = rec.command.generic;
+      for (const m of [g.source, g.destination]) {
+        if (!m || m.arg.symbolic) continue;
+        const bad = m.value.split(',').find(isPlaceholderAddress);
+        if (!bad) continue;
+        const origin = vars.find((v) => v.uses.some((u) => sameRange(u, m.arg.range)));
+        out.push({
+          range: m.arg.range,
+          message: loc(`"${bad}" is a placeholder, not an address: put the real address here${origin ? ` (set in ${origin.name})` : ''}. iptables would try to look it up as a host name and fail`,
+            `"${bad}" は仮の値でアドレスではありません。実際のアドレスに置き換えてください${origin ? `（${origin.name} で設定）` : ''}。iptables はホスト名として解決しようとして失敗します`),
+          related: origin?.definitions.map((d) => ({ range: d, message: loc(`${origin.name} is set here`, `${origin.name} はここで設定されています`) })),
+        });
+      }
+    }
+    return out;
+  },
+};
+
+const sameRange = (a: Range, b: Range) => a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;

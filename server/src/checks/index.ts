@@ -1,0 +1,42 @@
+// The registry of checks. Adding a check = one file in this folder + one line here + its docs page.
+import type { Analysis } from '../engine';
+import type { Problem, Severity } from '../syntax/ast';
+import type { CheckDef } from './types';
+import { VALIDITY_CODES, type CodeInfo } from './validity-codes';
+import { unresolvedVariable } from './IPT115-unresolved-variable';
+import { placeholderAddress } from './IPT116-placeholder-address';
+import { policyBeforeManagementAllow } from './IPT201-policy-before-management-allow';
+import { broadPortRange } from './IPT301-broad-port-range';
+
+export const CHECKS: CheckDef[] = [unresolvedVariable, placeholderAddress, policyBeforeManagementAllow, broadPortRange];
+
+/** Every code the linter can report, with its name and default severity. */
+export function allCodes(): CodeInfo[] {
+  const fromChecks = CHECKS.map(({ code, name, severity, summary }) => ({ code, name, severity, summary }));
+  return [...VALIDITY_CODES.filter((v) => !CHECKS.some((c) => c.code === v.code)), ...fromChecks].sort((a, b) => a.code.localeCompare(b.code));
+}
+
+const byCode = new Map<string, CodeInfo>();
+export function codeInfo(code: string): CodeInfo | undefined {
+  if (!byCode.size) for (const c of allCodes()) byCode.set(c.code, c);
+  return byCode.get(code);
+}
+
+export function runChecks(analysis: Analysis): Problem[] {
+  const out: Problem[] = [];
+  for (const check of CHECKS) {
+    for (const f of check.run(analysis)) out.push({ code: check.code, severity: check.severity, ...f });
+  }
+  return out;
+}
+
+/** Applies the configured severities ('off' removes the problem). */
+export function configureSeverity(problems: Problem[], severity: Record<string, Severity | 'off'>): Problem[] {
+  const out: Problem[] = [];
+  for (const p of problems) {
+    const s = severity[p.code];
+    if (s === 'off') continue;
+    out.push(s ? { ...p, severity: s } : p);
+  }
+  return out;
+}

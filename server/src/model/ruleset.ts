@@ -1,0 +1,217 @@
+// The ruleset: per family, tables -> chains -> ordered rules, each rule remembering the command
+// (and so the source range) that made it. Commands are applied in execution order, the way the
+// kernel would see them when a script runs on an empty machine.
+import { loc, type Family, type IptablesCommand, type Localized, type Problem, type Range } from '../syntax/ast';
+import { STANDARD_TARGETS, findTarget } from '../knowledge/registry';
+import { findTable, TABLES } from '../knowledge/tables';
+import { addressCombinations, joinSaveWords, ruleSpecWords } from './printer';
+
+export interface Rule {
+  command: IptablesCommand;
+  /** This rule's own address pair when `-s`/`-d` listed several. */
+  addresses: { source?: string; destination?: string };
+  /** Canonical words after `-A CHAIN` (cached: used for printing, -D matching and duplicates). */
+  spec: string;
+  /** Runs only under a condition the script evaluator could not decide. */
+  conditional: boolean;
+}
+
+export interface Chain {
+  name: string;
+  builtin: boolean;
+  /** Built-in chains only. */
+  policy?: string;
+  /** The command that set the policy last (a `-P` or a save file's `:CHAIN POLICY` line). */
+  policyCommand?: IptablesCommand;
+  policyRange?: Range;
+  rules: Rule[];
+  /** Where a user chain was created (`-N` or `:NAME - [0:0]`). */
+  definedAt?: Range;
+}
+
+export interface Table { name: string; chains: Map<string, Chain> }
+
+export class Ruleset {
+  readonly tables = new Map<string, Table>();
+  constructor(readonly family: Family) {}
+
+  /** A table appears (with all its built-in chains, policy ACCEPT) the first time something changes it. */
+  table(name: string): Table {
+    let t = this.tables.get(name);
+    if (!t) {
+      t = { name, chains: new Map() };
+      for (const c of findTable(name)?.chains ?? []) t.chains.set(c, { name: c, builtin: true, policy: 'ACCEPT', rules: [] });
+      this.tables.set(name, t);
+    }
+    return t;
+  }
+
+  chain(table: string, name: string): Chain | undefined {
+    return this.tables.get(table)?.chains.get(name) ?? (findTable(table)?.chains.includes(name) ? this.table(table).chains.get(name) : undefined);
+  }
+
+  /** All rules of a chain's table that jump or go to it. */
+  referencesTo(table: string, chain: string): Rule[] {
+    const out: Rule[] = [];
+    for (const c of this.tables.get(table)?.chains.values() ?? []) for (const r of c.rules) if (r.command.target?.name === chain) out.push(r);
+    return out;
+  }
+}
+
+const TABLE_ORDER = ['mangle', 'security', 'raw', 'filter', 'nat'];
+
+/** The exact text `iptables-save` (nft backend) prints for the ruleset, without the comment lines. */
+export function formatSave(rs: Ruleset): string {
+  const out: string[] = [];
+  const names = [...rs.tables.keys()].sort((a, b) => order(a) - order(b));
+  for (const name of names) {
+    const t = rs.tables.get(name)!;
+    out.push(`*${name}`);
+    const builtins = [...t.chains.values()].filter((c) => c.builtin);
+    const users = [...t.chains.values()].filter((c) => !c.builtin).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const c of builtins) out.push(`:${c.name} ${c.policy ?? 'ACCEPT'} [0:0]`);
+    for (const c of users) out.push(`:${c.name} - [0:0]`);
+    for (const c of [...builtins, ...users]) for (const r of c.rules) out.push(`-A ${c.name}${r.spec ? ' ' + r.spec : ''}`);
+    out.push('COMMIT');
+  }
+  return out.length ? out.join('\n') + '\n' : '';
+}
+
+function order(table: string): number {
+  const i = TABLE_ORDER.indexOf(table);
+  return i < 0 ? TABLE_ORDER.length + TABLES.findIndex((t) => t.name === table) : i;
+}
+
+const modelError = (problems: Problem[], code: string, range: Range, message: Localized) => problems.push({ code, severity: 'error', range, message });
+
+export interface ApplyOptions {
+  conditional?: boolean;
+  /** In a restore file, jumps may name chains declared anywhere in the table block. */
+  declaredChains?: Set<string>;
+}
+
+/** Applies one command to the ruleset as the kernel would, reporting what iptables would refuse. */
+export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Problem[], opts: ApplyOptions = {}): void {
+  if (cmd.invalid || cmd.skipped || !cmd.op) return;
+  const chainRange = cmd.chainWord?.range ?? cmd.range;
+  if (cmd.chainWord?.symbolic || cmd.tableWord?.symbolic) return;
+  const table = cmd.table;
+  const existing = () => (cmd.chain ? rs.chain(table, cmd.chain) : undefined);
+  const noChain = () => modelError(problems, 'IPT108', chainRange, loc(`chain ${cmd.chain} does not exist in the ${table} table at this point`, `この時点で ${table} テーブルにチェイン ${cmd.chain} は存在しません`));
+  switch (cmd.op) {
+    case 'A': case 'I': case 'R': case 'D': case 'C': {
+      const chain = existing();
+      if (!chain) { noChain(); return; }
+      if (cmd.op === 'C') return;
+      if (!checkTarget(rs, cmd, problems, opts)) return;
+      const rules = makeRules(cmd, opts.conditional ?? false);
+      rs.table(table);
+      if (cmd.op === 'A') chain.rules.push(...rules);
+      else if (cmd.op === 'I') {
+        const at = (cmd.ruleNum ?? 1) - 1;
+        if (at < 0 || at > chain.rules.length) return indexError(problems, cmd, chain);
+        chain.rules.splice(at, 0, ...rules);
+      } else if (cmd.op === 'R') {
+        const at = (cmd.ruleNum ?? 0) - 1;
+        if (at < 0 || at >= chain.rules.length) return indexError(problems, cmd, chain);
+        chain.rules.splice(at, 1, rules[0]);
+      } else {
+        if (cmd.ruleNum !== undefined) {
+          const at = cmd.ruleNum - 1;
+          if (at < 0 || at >= chain.rules.length) return indexError(problems, cmd, chain);
+          chain.rules.splice(at, 1);
+        } else {
+          for (const r of rules) {
+            const k = chain.rules.findIndex((x) => x.spec === r.spec);
+            if (k >= 0) chain.rules.splice(k, 1);
+          }
+        }
+      }
+      return;
+    }
+    case 'N': {
+      if (existing() && rs.tables.get(table)?.chains.has(cmd.chain!)) {
+        modelError(problems, 'IPT108', chainRange, loc(`chain ${cmd.chain} already exists`, `チェイン ${cmd.chain} は既に存在します`));
+        return;
+      }
+      if (findTable(table)?.chains.includes(cmd.chain!)) {
+        modelError(problems, 'IPT108', chainRange, loc(`${cmd.chain} is a built-in chain of ${table}; it cannot be created`, `${cmd.chain} は ${table} の組み込みチェインなので作成できません`));
+        return;
+      }
+      rs.table(table).chains.set(cmd.chain!, { name: cmd.chain!, builtin: false, rules: [], definedAt: chainRange });
+      return;
+    }
+    case 'P': {
+      const chain = existing();
+      if (!chain || !chain.builtin) {
+        modelError(problems, 'IPT110', chainRange, loc(`a policy can only be set on a built-in chain of the ${table} table, not on ${cmd.chain}`, `ポリシーを設定できるのは ${table} テーブルの組み込みチェインだけです（${cmd.chain} は不可）`));
+        return;
+      }
+      if (cmd.policyWord?.symbolic) return;
+      if (cmd.policy !== 'ACCEPT' && cmd.policy !== 'DROP') {
+        modelError(problems, 'IPT110', cmd.policyWord?.range ?? cmd.range, loc(`policy must be ACCEPT or DROP, not ${cmd.policy}`, `ポリシーは ACCEPT か DROP で指定します（${cmd.policy} は不可）`));
+        return;
+      }
+      rs.table(table);
+      chain.policy = cmd.policy;
+      chain.policyCommand = cmd;
+      chain.policyRange = cmd.range;
+      return;
+    }
+    case 'F': {
+      const t = rs.tables.get(table);
+      if (cmd.chain) { const c = existing(); if (!c) { if (t) noChain(); return; } c.rules = []; }
+      else for (const c of t?.chains.values() ?? []) c.rules = [];
+      return;
+    }
+    case 'X': {
+      const t = rs.tables.get(table);
+      if (!t) return;
+      const victims = cmd.chain ? [t.chains.get(cmd.chain)] : [...t.chains.values()].filter((c) => !c.builtin && !rs.referencesTo(table, c.name).length);
+      for (const c of victims) {
+        if (!c) { noChain(); return; }
+        if (c.builtin) { modelError(problems, 'IPT108', chainRange, loc(`built-in chain ${c.name} cannot be deleted`, `組み込みチェイン ${c.name} は削除できません`)); return; }
+        if (rs.referencesTo(table, c.name).length) { modelError(problems, 'IPT108', chainRange, loc(`chain ${c.name} is still used by a jump and cannot be deleted`, `チェイン ${c.name} はまだジャンプ先として使われているため削除できません`)); return; }
+        t.chains.delete(c.name);
+      }
+      return;
+    }
+    case 'E': {
+      const t = rs.tables.get(table);
+      const c = t?.chains.get(cmd.chain!);
+      if (!t || !c || c.builtin) { noChain(); return; }
+      t.chains.delete(c.name);
+      c.name = cmd.newName!;
+      t.chains.set(c.name, c);
+      for (const chain of t.chains.values()) for (const r of chain.rules) if (r.command.target?.name === cmd.chain) r.spec = r.spec.replace(new RegExp(`(-[jg]) ${escape(cmd.chain!)}(?= |$)`), `$1 ${c.name}`);
+      return;
+    }
+    default: return;
+  }
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function indexError(problems: Problem[], cmd: IptablesCommand, chain: Chain): void {
+  modelError(problems, 'IPT120', cmd.range, loc(`rule number ${cmd.ruleNum ?? '?'} is out of range: ${chain.name} has ${chain.rules.length} rule(s) at this point`, `ルール番号 ${cmd.ruleNum ?? '?'} は範囲外です（この時点で ${chain.name} のルールは ${chain.rules.length} 個）`));
+}
+
+/** A jump must name a verdict, a target extension or a chain that exists (in a restore file: is declared). */
+function checkTarget(rs: Ruleset, cmd: IptablesCommand, problems: Problem[], opts: ApplyOptions): boolean {
+  const t = cmd.target;
+  if (!t || t.nameWord?.symbolic) return true;
+  if (!cmd.goto && ((STANDARD_TARGETS as readonly string[]).includes(t.name) || findTarget(t.name, cmd.family))) return true;
+  const exists = rs.tables.get(cmd.table)?.chains.has(t.name) || opts.declaredChains?.has(t.name);
+  if (exists && !(findTable(cmd.table)?.chains.includes(t.name))) return true;
+  const range = t.nameWord?.range ?? cmd.range;
+  if (findTable(cmd.table)?.chains.includes(t.name)) {
+    modelError(problems, 'IPT108', range, loc(`cannot jump to the built-in chain ${t.name}`, `組み込みチェイン ${t.name} へはジャンプできません`));
+    return false;
+  }
+  modelError(problems, 'IPT108', range, loc(`${cmd.goto ? '-g' : '-j'} ${t.name}: no such target, and no chain of that name exists in the ${cmd.table} table at this point`, `${cmd.goto ? '-g' : '-j'} ${t.name}：そのようなターゲットはなく、この時点で ${cmd.table} テーブルにその名前のチェインもありません`));
+  return false;
+}
+
+function makeRules(cmd: IptablesCommand, conditional: boolean): Rule[] {
+  return addressCombinations(cmd).map((addresses) => ({ command: cmd, addresses, spec: joinSaveWords(ruleSpecWords(cmd, addresses)), conditional }));
+}

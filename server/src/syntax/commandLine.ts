@@ -1,0 +1,88 @@
+// The iptables command line, one grammar for both front ends (save-file rule lines and `iptables`
+// calls in scripts). Chevrotain gives the structure (negation, options, their arguments, stray
+// words); how many arguments an option takes is data from knowledge/, decided by a GATE while
+// parsing, exactly as getopt does with the options iptables has loaded so far.
+import { createToken, createTokenInstance, EmbeddedActionsParser, type IToken, type TokenType } from 'chevrotain';
+import { loc, rangeOf, type Family, type IptablesCommand, type Problem, type Word } from './ast';
+import { CommandSession } from './commandSession';
+import { splitRestoreWords } from './words';
+
+const AnyWord = createToken({ name: 'AnyWord', pattern: /NA/ });
+const Bang = createToken({ name: 'Bang', pattern: /NA/, categories: [AnyWord] });
+const LongOption = createToken({ name: 'LongOption', pattern: /NA/, categories: [AnyWord] });
+const ShortOption = createToken({ name: 'ShortOption', pattern: /NA/, categories: [AnyWord] });
+const Value = createToken({ name: 'Value', pattern: /NA/, categories: [AnyWord] });
+const TOKENS = [AnyWord, Bang, LongOption, ShortOption, Value];
+
+function classify(text: string): TokenType {
+  if (text === '!') return Bang;
+  if (text.length > 2 && text.startsWith('--')) return LongOption;
+  if (text.length >= 2 && text[0] === '-' && text[1] !== '-') return ShortOption;
+  return Value;
+}
+
+class CommandLineParser extends EmbeddedActionsParser {
+  session!: CommandSession;
+
+  constructor() {
+    super(TOKENS, { recoveryEnabled: false });
+    this.performSelfAnalysis();
+  }
+
+  private optionWithArgs = this.RULE('optionWithArgs', () => {
+    const opt = this.OR([{ ALT: () => this.CONSUME(LongOption) }, { ALT: () => this.CONSUME(ShortOption) }]);
+    this.ACTION(() => this.session.beginOption(opt.startOffset));
+    this.MANY({
+      GATE: () => this.session.wantsArgument(this.LA(1).startOffset),
+      DEF: () => { const a = this.CONSUME(AnyWord); this.ACTION(() => this.session.argument(a.startOffset)); },
+    });
+    this.ACTION(() => this.session.endOption());
+  });
+  private element = this.RULE('element', () => {
+    this.OR([
+      { ALT: () => { const t = this.CONSUME(Bang); this.ACTION(() => this.session.negation(t.startOffset)); } },
+      { ALT: () => this.SUBRULE(this.optionWithArgs) },
+      { ALT: () => { const t = this.CONSUME(Value); this.ACTION(() => this.session.stray(t.startOffset)); } },
+    ]);
+  });
+
+  commandLine = this.RULE('commandLine', () => {
+    this.MANY(() => this.SUBRULE(this.element));
+  });
+}
+
+let parser: CommandLineParser | undefined;
+
+export interface CommandLineOptions {
+  family: Family;
+  /** Table in effect before any `-t` (a save file's `*table`). */
+  table?: string;
+  origin: 'save' | 'shell';
+}
+
+/**
+ * Reads the words after the program name (`iptables`) or a save-file rule line. Problems of
+ * severity error mean iptables would reject the command.
+ */
+export function parseCommandWords(words: Word[], opts: CommandLineOptions): { command: IptablesCommand; problems: Problem[] } {
+  parser ??= new CommandLineParser();
+  const session = new CommandSession(words, opts);
+  // Token offsets carry word indexes: the session reads the words themselves.
+  parser.input = words.map((w, i): IToken => createTokenInstance(classify(session.normalized(i)), w.text, i, i, 0, 0, 0, 0));
+  parser.session = session;
+  parser.commandLine();
+  return session.finish();
+}
+
+/** Convenience for tests and tools: the arguments of one `iptables` call, such as `-A INPUT -p tcp --dport 22 -j ACCEPT`. */
+export function parseRuleArgs(text: string, opts: { family?: Family; table?: string; origin?: 'save' | 'shell' } = {}): { command: IptablesCommand; problems: Problem[] } {
+  const split = splitRestoreWords(text, 0);
+  const result = parseCommandWords(split.words, { family: opts.family ?? 4, table: opts.table, origin: opts.origin ?? 'shell' });
+  if (split.words.length === 0) result.command.range = rangeOf({ start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
+  result.problems.unshift(...split.problems);
+  return result;
+}
+
+export const commandLineMessages = {
+  noCommand: loc('no command given (such as -A, -I, -P or -N): iptables rejects this', 'コマンド（-A, -I, -P, -N など）がありません。iptables はこれを受け付けません'),
+};

@@ -1,0 +1,93 @@
+// iptables-save / iptables-restore files: `*table` blocks of `:CHAIN POLICY [p:b]` declarations and
+// rule lines, each block closed by COMMIT. Rule lines go through the shared command-line grammar.
+import { loc, type Family, type IptablesCommand, type Position, type Problem, type Range } from './ast';
+import { parseCommandWords } from './commandLine';
+import { splitRestoreWords } from './words';
+
+export type SaveEntry =
+  | { kind: 'table'; name: string; range: Range; nameRange: Range }
+  | { kind: 'chain'; name: string; policy: string; range: Range; nameRange: Range; policyRange: Range }
+  | { kind: 'rule'; command: IptablesCommand; range: Range }
+  | { kind: 'commit'; range: Range };
+
+export interface SaveFile {
+  family: Family;
+  entries: SaveEntry[];
+  problems: Problem[];
+  comments: { text: string; range: Range }[];
+}
+
+const lineRange = (line: number, from: number, to: number): Range => ({ start: { line, character: from }, end: { line, character: to } });
+
+/**
+ * Parses a save-format document. `offset` places it inside a larger document (a heredoc in a
+ * script): line k of `text` is document line offset.line + k, and its first line starts at offset.character.
+ */
+export function parseSaveFile(text: string, family: Family, offset: Position = { line: 0, character: 0 }): SaveFile {
+  const entries: SaveEntry[] = [];
+  const problems: Problem[] = [];
+  const comments: SaveFile['comments'] = [];
+  const lines = text.split('\n');
+  let table: string | undefined;
+  let tableEntry: Range | undefined;
+  const error = (range: Range, en: string, ja: string) => problems.push({ code: 'IPT111', severity: 'error', range, message: loc(en, ja) });
+  for (let k = 0; k < lines.length; k++) {
+    const line = offset.line + k;
+    const base = k === 0 ? offset.character : 0;
+    const raw = lines[k];
+    const body = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const lead = body.length - body.trimStart().length;
+    const trimmed = body.trim();
+    const start = base + lead;
+    const full = lineRange(line, start, base + lead + trimmed.length);
+    if (trimmed === '') continue;
+    if (trimmed.startsWith('#')) { comments.push({ text: trimmed, range: full }); continue; }
+    if (trimmed.startsWith('*')) {
+      if (table !== undefined) error(tableEntry!, `table ${table} is not closed by COMMIT before the next table`, `テーブル ${table} が COMMIT で閉じられないまま次のテーブルが始まっています`);
+      table = trimmed.slice(1).trim();
+      tableEntry = full;
+      entries.push({ kind: 'table', name: table, range: full, nameRange: lineRange(line, start + 1, full.end.character) });
+      if (!['filter', 'nat', 'mangle', 'raw', 'security'].includes(table)) error(full, `unknown table "${table}"`, `不明なテーブル "${table}" です`);
+      continue;
+    }
+    if (trimmed === 'COMMIT') {
+      if (table === undefined) error(full, 'COMMIT without a table: a `*table` line must come first', 'テーブルがないのに COMMIT があります。先に `*テーブル名` の行が必要です');
+      entries.push({ kind: 'commit', range: full });
+      table = undefined;
+      continue;
+    }
+    if (table === undefined) {
+      error(full, 'this line is outside a table: iptables-restore needs a `*table` line (e.g. *filter) before it', 'この行はテーブルの外にあります。iptables-restore では前に `*テーブル名`（例：*filter）の行が必要です');
+      continue;
+    }
+    if (trimmed.startsWith(':')) {
+      const m = /^:(\S+)\s+(\S+)(?:\s+\[(\d+):(\d+)\])?\s*$/.exec(trimmed);
+      if (!m) { error(full, 'a chain line has the form `:NAME POLICY [packets:bytes]`', 'チェイン行は `:名前 ポリシー [パケット数:バイト数]` の形で書きます'); continue; }
+      const nameEnd = start + 1 + m[1].length;
+      const policyStart = body.indexOf(m[2], nameEnd - base) + base;
+      entries.push({ kind: 'chain', name: m[1], policy: m[2], range: full, nameRange: lineRange(line, start + 1, nameEnd), policyRange: lineRange(line, policyStart, policyStart + m[2].length) });
+      continue;
+    }
+    // A rule line, perhaps with a `[packets:bytes]` counter prefix.
+    let from = lead;
+    const counter = /^\[(\d+):(\d+)\]\s*/.exec(trimmed);
+    if (counter) from += counter[0].length;
+    const split = splitRestoreWords(body, line, from);
+    const words = split.words.map((w) => (base ? { ...w, range: shift(w.range, base) } : w));
+    problems.push(...split.problems.map((p) => (base ? { ...p, range: shift(p.range, base) } : p)));
+    const { command, problems: ps } = parseCommandWords(words, { family, table, origin: 'save' });
+    command.range = full;
+    if (counter) command.counters = { packets: counter[1], bytes: counter[2] };
+    problems.push(...ps);
+    entries.push({ kind: 'rule', command, range: full });
+  }
+  if (table !== undefined) {
+    error(tableEntry!, `table ${table} has no COMMIT: iptables-restore applies nothing from it`, `テーブル ${table} に COMMIT がありません。iptables-restore はこのテーブルを適用しません`);
+  }
+  return { family, entries, problems, comments };
+}
+
+const shift = (r: Range, by: number): Range => ({
+  start: { line: r.start.line, character: r.start.character + by },
+  end: { line: r.end.line, character: r.end.character + by },
+});

@@ -1,0 +1,506 @@
+// Partial evaluation of a parsed script: runs it over what is known statically and records the
+// commands it would run, in execution order. Literal `for` lists unroll, functions are inlined at
+// their calls, decidable conditions (`true`, `[ a = a ]`) pick their branch, and every other branch
+// runs once as "conditional", its variable changes merged (different values become unknown).
+// `exit`, `return`, `break` end what they end only when they run unconditionally.
+import type { Range, Word as OutWord } from '../ast';
+import { arithAssigned, basename, evalTest, patternRegExp, readNames, RESTORE_PROGRAM, unwrap } from './builtins';
+import { Expander, mergePaths, POSITIONAL, Scope, UNKNOWN, type Field, type Positional, type Val } from './expand';
+import * as M from './messages';
+import type { RawProblem } from './messages';
+import { plainText } from './parser';
+import type { Heredoc, List, Node, Redir, Simple } from './tree';
+import type { ShellEvent } from './types';
+
+type Flow = 'normal' | 'exit' | 'return' | 'break' | 'continue' | 'halt';
+interface R { flow: Flow; ok: boolean | undefined }
+const done = (ok: boolean | undefined = undefined): R => ({ flow: 'normal', ok });
+const negate = (b: boolean | undefined): boolean | undefined => (b === undefined ? undefined : !b);
+
+const MAX_EVAL_DEPTH = 250;
+const MAX_CALL_DEPTH = 16;
+const MAX_RECURSION = 3;
+
+export interface Seen { values: Set<string>; unknown: boolean }
+type FuncNode = Node & { t: 'func' };
+
+/** The alternative paths of one construct (if/case/&&/loop): each gets its own scope, merged at the end. */
+class Paths {
+  private scopes: Scope[] = [];
+  private created: Scope[] = [];
+  private results: R[] = [];
+  private closed = false;
+  cur: Scope;
+  cond: boolean;
+  constructor(private base: Scope, cond: boolean) {
+    this.cur = base;
+    this.cond = cond;
+  }
+  /** An alternative that may or may not run from here; later ones run only if it did not. */
+  maybe(fn: (sc: Scope, cond: boolean) => R): void {
+    const a = this.cur.child();
+    this.created.push(a);
+    this.scopes.push(a);
+    this.results.push(fn(a, true));
+    this.cur = this.cur.child();
+    this.created.push(this.cur);
+    this.cond = true;
+  }
+  /** An alternative that surely runs once reached; nothing after it is tried. */
+  surely(fn: (sc: Scope, cond: boolean) => R): void {
+    this.scopes.push(this.cur);
+    this.results.push(fn(this.cur, this.cond));
+    this.closed = true;
+  }
+  finish(fallthrough: R): R {
+    if (!this.closed) { this.scopes.push(this.cur); this.results.push(fallthrough); }
+    mergePaths(this.base, this.scopes, this.created);
+    const rs = this.results;
+    if (rs.some((r) => r.flow === 'halt')) return { flow: 'halt', ok: undefined };
+    const flow = rs.every((r) => r.flow === rs[0].flow) ? rs[0].flow : 'normal';
+    const ok = rs.every((r) => r.ok === rs[0].ok) ? rs[0].ok : undefined;
+    return { flow, ok };
+  }
+}
+
+export class Evaluator extends Expander {
+  readonly events: ShellEvent[] = [];
+  readonly problems: RawProblem[] = [];
+  readonly observed = new Map<string, Seen>();
+  readonly assigned = new Map<string, Seen>();
+  private funcs = new Map<string, FuncNode>();
+  private steps = 0;
+  private depth = 0;
+  private callStack: string[] = [];
+  private halted = false;
+  /** Whether the command whose words are being expanded runs conditionally (for `$(...)` inside). */
+  private curCond = false;
+  private assignedCache = new WeakMap<List, string[]>();
+
+  constructor(src: string, private maxSteps: number, private range: (start: number, end: number) => Range) {
+    super(src);
+  }
+
+  run(script: List): void {
+    const root = new Scope(undefined, { locals: new Set() });
+    this.list(script, root, false);
+  }
+
+  // ---- bookkeeping
+  protected observe(name: string, v: Val): void { record(this.observed, name, v); }
+
+  protected substitute(body: List | null, sc: Scope): void {
+    if (!body || this.depth >= MAX_EVAL_DEPTH || this.halted) return;
+    this.depth++;
+    const cond = this.curCond;
+    try {
+      this.list(body, sc.child(), cond);
+    } finally {
+      this.depth--;
+      this.curCond = cond;
+    }
+  }
+
+  private halt(n: Simple): R {
+    if (!this.halted) this.problems.push({ start: n.start, end: n.end, message: M.tooMuch(), severity: 'warning' });
+    this.halted = true;
+    return { flow: 'halt', ok: undefined };
+  }
+
+  // ---- lists and operators
+  private list(l: List, sc: Scope, cond: boolean): R {
+    let r = done(true);
+    for (const n of l.items) {
+      if (this.halted) return { flow: 'halt', ok: undefined };
+      r = this.node(n, sc, cond);
+      if (r.flow !== 'normal') return r;
+    }
+    return r;
+  }
+
+  private node(n: Node, sc: Scope, cond: boolean): R {
+    switch (n.t) {
+      case 'simple': return this.simple(n, sc, cond);
+      case 'list': return this.list(n, sc, cond);
+      case 'pipe': return this.pipe(n, sc, cond);
+      case 'andor': return this.andor(n, sc, cond);
+      case 'func': this.funcs.set(n.name, n); return done(true);
+      case 'test': {
+        this.curCond = cond;
+        const args = n.words.map((w) => this.single(w.parts, sc));
+        const known = args.every((a) => !a.symbolic) && !args.some((a) => /^(?:&&|\|\||=~|\(|\))$/.test(a.text));
+        return done(known ? evalTest(args.map((a) => a.text)) : undefined);
+      }
+      case 'arith':
+        for (const name of n.assigned) sc.set(name, UNKNOWN);
+        return done();
+      case 'opaque': return done();
+    }
+    if (this.depth >= MAX_EVAL_DEPTH) return done();
+    this.depth++;
+    try {
+      this.redirs(n.redirs, sc, cond);
+      switch (n.t) {
+        case 'if': return this.ifNode(n, sc, cond);
+        case 'case': return this.caseNode(n, sc, cond);
+        case 'for': return this.forNode(n, sc, cond);
+        case 'loop': return this.loopNode(n, sc, cond);
+        case 'group': {
+          if (!n.subshell) return this.list(n.body, sc, cond);
+          const r = this.list(n.body, sc.child(), cond);
+          return r.flow === 'halt' ? r : done(r.ok);
+        }
+      }
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private pipe(n: Node & { t: 'pipe' }, sc: Scope, cond: boolean): R {
+    let r = done();
+    if (n.cmds.length === 1) {
+      r = this.node(n.cmds[0], sc, cond);
+      if (r.flow !== 'normal') return r;
+    } else {
+      // each part of a pipeline runs in a subshell
+      for (const c of n.cmds) {
+        r = this.node(c, sc.child(), cond);
+        if (r.flow === 'halt') return r;
+      }
+    }
+    return done(n.bang ? negate(r.ok) : r.ok);
+  }
+
+  private andor(n: Node & { t: 'andor' }, sc: Scope, cond: boolean): R {
+    const first = this.node(n.first, sc, cond);
+    if (first.flow !== 'normal') return first;
+    let ok = first.ok;
+    for (const { op, node } of n.rest) {
+      const runWhen = op === '&&';
+      if (ok === !runWhen) continue;
+      if (ok === runWhen) {
+        const r = this.node(node, sc, cond);
+        if (r.flow !== 'normal') return r;
+        ok = r.ok;
+        continue;
+      }
+      const p = new Paths(sc, cond);
+      p.maybe((s, c) => this.node(node, s, c));
+      const r = p.finish(done(!runWhen));
+      if (r.flow !== 'normal') return r;
+      ok = r.ok;
+    }
+    return done(ok);
+  }
+
+  // ---- compound commands
+  private ifNode(n: Node & { t: 'if' }, sc: Scope, cond: boolean): R {
+    const p = new Paths(sc, cond);
+    for (const clause of n.clauses) {
+      const c = this.list(clause.cond, p.cur, p.cond);
+      if (c.flow === 'halt') return c;
+      if (c.ok === true) { p.surely((s, k) => this.list(clause.body, s, k)); return p.finish(done(true)); }
+      if (c.ok === undefined) p.maybe((s, k) => this.list(clause.body, s, k));
+    }
+    if (n.elseBody) { const e = n.elseBody; p.surely((s, k) => this.list(e, s, k)); }
+    return p.finish(done(true));
+  }
+
+  private caseNode(n: Node & { t: 'case' }, sc: Scope, cond: boolean): R {
+    this.curCond = cond;
+    const subject = this.single(n.word.parts, sc);
+    const p = new Paths(sc, cond);
+    for (const item of n.items) {
+      let m: boolean | undefined = false;
+      for (const pat of item.patterns) {
+        this.curCond = p.cond;
+        const re = patternRegExp(this.single(pat.parts, p.cur).segs);
+        const r = subject.symbolic || !re ? undefined : re.test(subject.text);
+        if (r === true) { m = true; break; }
+        if (r === undefined) m = undefined;
+      }
+      if (m === true) { p.surely((s, k) => this.list(item.body, s, k)); break; }
+      if (m === undefined) p.maybe((s, k) => this.list(item.body, s, k));
+    }
+    return p.finish(done(true));
+  }
+
+  private forNode(n: Node & { t: 'for' }, sc: Scope, cond: boolean): R {
+    this.curCond = cond;
+    const fields = n.words ? n.words.flatMap((w) => this.fields(w, sc)) : this.positionalFields(sc);
+    for (const f of fields) {
+      const val: Val = f.symbolic ? UNKNOWN : { s: 'set', v: f.text };
+      if (f.certain) {
+        sc.set(n.name, val);
+        record(this.assigned, n.name, val);
+        const r = this.list(n.body, sc, cond);
+        if (r.flow === 'break') return done();
+        if (r.flow !== 'normal' && r.flow !== 'continue') return r;
+      } else {
+        // an unquoted unknown expansion: any number of iterations, each with an unknown value
+        const r = this.maybeRepeated(n.body, sc, cond, (s) => s.set(n.name, UNKNOWN));
+        if (r.flow !== 'normal') return r;
+      }
+    }
+    return done();
+  }
+
+  private loopNode(n: Node & { t: 'loop' }, sc: Scope, cond: boolean): R {
+    let runs: boolean | undefined;
+    if (n.cond) {
+      const c = this.list(n.cond, sc, cond);
+      if (c.flow !== 'normal') return c;
+      runs = n.until ? negate(c.ok) : c.ok;
+    }
+    if (runs === false) return done(true);
+    if (runs === true) {
+      // `while true`: the body surely runs (at least once)
+      this.forgetAssigned(n.body, sc);
+      const r = this.list(n.body, sc, cond);
+      return r.flow === 'normal' || r.flow === 'break' || r.flow === 'continue' ? done() : r;
+    }
+    return this.maybeRepeated(n.body, sc, cond);
+  }
+
+  /** A loop body that may run any number of times: once, conditionally, with what it assigns unknown. */
+  private maybeRepeated(body: List, sc: Scope, cond: boolean, bind?: (s: Scope) => void): R {
+    const p = new Paths(sc, cond);
+    p.maybe((s, k) => {
+      bind?.(s);
+      this.forgetAssigned(body, s);
+      const r = this.list(body, s, k);
+      return r.flow === 'break' || r.flow === 'continue' ? done() : r;
+    });
+    return p.finish(done(true));
+  }
+
+  private forgetAssigned(body: List, sc: Scope): void {
+    let names = this.assignedCache.get(body);
+    if (!names) {
+      const set = new Set<string>();
+      assignedIn(body, set);
+      names = [...set];
+      this.assignedCache.set(body, names);
+    }
+    for (const name of names) sc.set(name, UNKNOWN);
+  }
+
+  // ---- simple commands
+  private simple(n: Simple, sc: Scope, cond: boolean): R {
+    if (++this.steps > this.maxSteps) return this.halt(n);
+    this.curCond = cond;
+    if (n.words.length === 0) {
+      for (const a of n.assigns) this.assign(a, sc);
+      this.redirs(n.redirs, sc, cond);
+      return done(true);
+    }
+    const expanded = n.words.flatMap((w) => this.fields(w, sc));
+    const bodies = this.redirs(n.redirs, sc, cond);
+    const { fields, noFunctions } = unwrap(expanded);
+    if (fields.length === 0) return done();
+    const name = fields[0].symbolic ? undefined : fields[0].text;
+    const fn = name !== undefined && !noFunctions ? this.funcs.get(name) : undefined;
+    if (fn) return this.call(fn, fields, n, sc, cond);
+    if (name !== undefined) {
+      const r = this.builtin(name, fields.slice(1), n, sc);
+      if (r) return r;
+    }
+    this.emit(n, fields, bodies, cond);
+    return done();
+  }
+
+  private assign(a: Simple['assigns'][number], sc: Scope): void {
+    let val: Val = UNKNOWN;
+    if (!a.array) {
+      const v = this.single(a.value.parts, sc);
+      if (!v.symbolic) val = { s: 'set', v: v.text };
+      if (a.append) {
+        const old = sc.get(a.name);
+        val = val.s === 'set' && (old.s === 'set' || old.s === 'unset') ? { s: 'set', v: (old.s === 'set' ? old.v : '') + val.v } : UNKNOWN;
+      }
+    }
+    sc.set(a.name, val);
+    record(this.assigned, a.name, val);
+  }
+
+  private call(fn: FuncNode, fields: Field[], n: Simple, sc: Scope, cond: boolean): R {
+    const recursion = this.callStack.filter((f) => f === fn.name).length;
+    if (this.callStack.length >= MAX_CALL_DEPTH || recursion >= MAX_RECURSION || this.depth >= MAX_EVAL_DEPTH) return done();
+    const frame = { locals: new Set<string>([POSITIONAL]), fn: fn.name };
+    const fs = new Scope(sc, frame);
+    fs.set(POSITIONAL, { s: 'pos', p: positionalOf(fields.slice(1)) });
+    for (const a of n.assigns) { this.assign(a, fs); frame.locals.add(a.name); }
+    this.callStack.push(fn.name);
+    this.depth++;
+    let r: R;
+    try {
+      r = this.node(fn.body, fs, cond);
+    } finally {
+      this.callStack.pop();
+      this.depth--;
+    }
+    for (const [k, v] of fs.vars) if (!frame.locals.has(k)) sc.set(k, v);
+    return r.flow === 'return' || r.flow === 'break' || r.flow === 'continue' ? done() : r;
+  }
+
+  /** Builtins that change what the evaluator knows; undefined for any other command. */
+  private builtin(name: string, args: Field[], n: Simple, sc: Scope): R | undefined {
+    switch (name) {
+      case 'true': case ':': return done(true);
+      case 'false': return done(false);
+      case '[': case 'test': {
+        const texts = args.map((a) => a.text);
+        if (name === '[') { if (texts.pop() !== ']') return done(); }
+        return done(args.every((a) => !a.symbolic && a.certain) ? evalTest(texts) : undefined);
+      }
+      case 'exit': return { flow: 'exit', ok: undefined };
+      case 'return': return { flow: 'return', ok: undefined };
+      case 'break': return { flow: 'break', ok: undefined };
+      case 'continue': return { flow: 'continue', ok: undefined };
+      case 'export': case 'local': case 'readonly': case 'declare': case 'typeset': {
+        const arrays = args.some((a) => /^-[a-zA-Z]*[aA]/.test(a.text));
+        for (const a of n.declAssigns) {
+          this.assign(a, sc);
+          if (arrays) sc.set(a.name, UNKNOWN);
+          if (name === 'local' || (name !== 'export' && sc.frame.fn)) sc.frame.locals.add(a.name);
+        }
+        if (name === 'local') {
+          for (const a of args) {
+            if (!a.symbolic && /^[A-Za-z_][A-Za-z0-9_]*$/.test(a.text)) { sc.frame.locals.add(a.text); sc.set(a.text, { s: 'unset' }); }
+          }
+        }
+        return done(true);
+      }
+      case 'unset': {
+        const fns = args.some((a) => a.text === '-f');
+        for (const a of args) {
+          if (a.symbolic || a.text.startsWith('-')) continue;
+          if (fns) this.funcs.delete(a.text);
+          else sc.set(a.text, { s: 'unset' });
+        }
+        return done(true);
+      }
+      case 'read':
+        for (const v of readNames(args)) sc.set(v, UNKNOWN);
+        return done();
+      case 'getopts':
+        for (const v of [args[1]?.text, 'OPTARG', 'OPTIND']) if (v) sc.set(v, UNKNOWN);
+        return done();
+      case 'let':
+        for (const a of args) for (const v of arithAssigned(a.text)) sc.set(v, UNKNOWN);
+        return done();
+      case 'set': {
+        const dd = args.findIndex((a) => a.text === '--');
+        const list = dd >= 0 ? args.slice(dd + 1) : args.length && !/^[-+]/.test(args[0].text) ? args : undefined;
+        if (list) sc.set(POSITIONAL, { s: 'pos', p: positionalOf(list) });
+        return done(true);
+      }
+      case 'shift': {
+        const pv = sc.get(POSITIONAL);
+        const k = args[0] ? Number(args[0].text) : 1;
+        if (pv.s !== 'pos') return done();
+        if (args[0]?.symbolic || !Number.isInteger(k) || k < 0) { sc.set(POSITIONAL, UNKNOWN); return done(); }
+        const p = pv.p;
+        sc.set(POSITIONAL, { s: 'pos', p: { fields: p.fields.slice(k), exact: p.exact, firstUncertain: Math.max(0, p.firstUncertain - k) } });
+        return done();
+      }
+    }
+    return undefined;
+  }
+
+  private positionalFields(sc: Scope): Field[] {
+    const pv = sc.get(POSITIONAL);
+    if (pv.s !== 'pos') return [{ text: '$@', symbolic: true, quoted: true, certain: false, start: 0, end: 0 }];
+    return pv.p.fields.map((f, i) => ({ text: f.text, symbolic: f.symbolic, quoted: true, certain: i < pv.p.firstUncertain, start: 0, end: 0 }));
+  }
+
+  // ---- redirections, heredocs and events
+  /** Expands redirection targets and heredoc bodies (their `$(...)` run); returns the bodies' text. */
+  private redirs(rs: Redir[], sc: Scope, cond: boolean): Map<Redir, string> {
+    const bodies = new Map<Redir, string>();
+    for (const r of rs) {
+      this.curCond = cond;
+      if (r.target) this.single(r.target.parts, sc);
+      if (r.heredoc) bodies.set(r, this.heredocText(r.heredoc, sc));
+    }
+    return bodies;
+  }
+
+  private heredocText(h: Heredoc, sc: Scope): string {
+    const rec = h.rec;
+    if (!rec.terminated) return '';
+    let text: string;
+    if (!h.parts) text = this.src.slice(rec.bodyStart, rec.bodyEnd);
+    else {
+      // unknown values keep their source text; so do values with newlines (body lines keep their numbers)
+      text = this.single(h.parts, sc).segs
+        .map((s) => (s.symbolic || (s.text.includes('\n') && !this.src.slice(s.start, s.end).includes('\n')) ? this.src.slice(s.start, s.end) : s.text))
+        .join('');
+    }
+    return rec.strip ? text.replace(/^\t+/gm, '') : text;
+  }
+
+  private emit(n: Simple, fields: Field[], bodies: Map<Redir, string>, cond: boolean): void {
+    const words = fields.map((f) => this.outWord(f));
+    const range = this.range(n.start, n.end);
+    if (!fields[0].symbolic && RESTORE_PROGRAM.test(basename(fields[0].text))) {
+      const hd = [...bodies.keys()].pop();
+      if (hd?.heredoc) {
+        const rec = hd.heredoc.rec;
+        const at = rec.terminated ? rec.bodyStart : rec.opEnd;
+        this.events.push({ kind: 'restore', words, range, conditional: cond, body: bodies.get(hd)!, bodyStart: this.range(at, at).start });
+        return;
+      }
+    }
+    this.events.push({ kind: 'command', words, range, conditional: cond });
+  }
+
+  private outWord(f: Field): OutWord {
+    const w: OutWord = { text: f.text, range: this.range(f.start, f.end) };
+    if (f.symbolic) w.symbolic = true;
+    if (f.quoted) w.quoted = true;
+    return w;
+  }
+}
+
+function record(map: Map<string, Seen>, name: string, v: Val): void {
+  let s = map.get(name);
+  if (!s) map.set(name, (s = { values: new Set(), unknown: false }));
+  if (v.s === 'set') s.values.add(v.v);
+  else if (v.s === 'unset') s.values.add('');
+  else s.unknown = true;
+}
+
+function positionalOf(fields: Field[]): Positional {
+  const u = fields.findIndex((f) => !f.certain);
+  return {
+    fields: fields.map((f) => ({ text: f.text, symbolic: f.symbolic })),
+    exact: u < 0,
+    firstUncertain: u < 0 ? fields.length : u,
+  };
+}
+
+/** Names a loop body may assign (syntactically), so that a repeated body does not trust old values. */
+function assignedIn(n: Node, out: Set<string>): void {
+  switch (n.t) {
+    case 'simple': {
+      if (n.words.length === 0) for (const a of n.assigns) out.add(a.name);
+      for (const a of n.declAssigns) out.add(a.name);
+      const cmd = n.words.length ? plainText(n.words[0]) : undefined;
+      if (cmd === 'read') {
+        const args = n.words.slice(1).map((w) => ({ text: plainText(w) ?? '', symbolic: plainText(w) === undefined, quoted: false, certain: true, start: 0, end: 0 }));
+        for (const v of readNames(args)) out.add(v);
+      }
+      return;
+    }
+    case 'list': for (const i of n.items) assignedIn(i, out); return;
+    case 'pipe': for (const c of n.cmds) assignedIn(c, out); return;
+    case 'andor': assignedIn(n.first, out); for (const r of n.rest) assignedIn(r.node, out); return;
+    case 'if': for (const c of n.clauses) { assignedIn(c.cond, out); assignedIn(c.body, out); } if (n.elseBody) assignedIn(n.elseBody, out); return;
+    case 'for': out.add(n.name); assignedIn(n.body, out); return;
+    case 'loop': if (n.cond) assignedIn(n.cond, out); assignedIn(n.body, out); return;
+    case 'case': for (const i of n.items) assignedIn(i.body, out); return;
+    case 'group': if (!n.subshell) assignedIn(n.body, out); return;
+    case 'arith': for (const a of n.assigned) out.add(a); return;
+  }
+}

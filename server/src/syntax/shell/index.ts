@@ -1,0 +1,94 @@
+// The shell front end: a firewall script in, the commands it runs (and its variables, functions,
+// comments and syntax problems) out. Pipeline: Chevrotain multi-mode lexer (lexer.ts) -> words and
+// operators (items.ts) -> hand-written recursive descent (parser.ts) -> partial evaluation
+// (evaluate.ts). Never throws on any input; time is linear in the size of the text.
+import type { Problem, Range } from '../ast';
+import { Evaluator, type Seen } from './evaluate';
+import type { Collect } from './items';
+import { newBudget } from './lexer';
+import { CODE } from './messages';
+import { Parser } from './parser';
+import { LineIndex } from './positions';
+import type { NameRef } from './tree';
+import type { ShellFunction, ShellResult, ShellVariable } from './types';
+
+export type * from './types';
+export { iptablesFamily } from './programs';
+
+export function evaluateShell(text: string): ShellResult {
+  const lines = new LineIndex(text);
+  const range = (start: number, end: number): Range => lines.range(start, end);
+  const col: Collect = {
+    src: text, budget: newBudget(text.length), problems: [], uses: [], defs: [], comments: [], funcs: [], commandNames: [], simpleCount: 0,
+  };
+  const script = new Parser(col).parseScript(text, 0);
+  const ev = new Evaluator(text, 200_000 + 8 * col.simpleCount, range);
+  ev.run(script);
+
+  const problems: Problem[] = [...col.problems, ...ev.problems]
+    .sort((a, b) => a.start - b.start)
+    .map((p) => ({ code: CODE, severity: p.severity, message: p.message, range: range(p.start, p.end) }));
+  return {
+    events: ev.events,
+    problems,
+    variables: variables(col, ev, range),
+    functions: functions(col, range),
+    comments: dedupe(col.comments).map((c) => ({ text: c.text, range: range(c.start, c.end) })),
+  };
+}
+
+/** Sorted by position, each source range once (function bodies and loops are evaluated repeatedly). */
+function dedupe<T extends { start: number; end: number }>(xs: T[]): T[] {
+  const seen = new Set<string>();
+  return xs
+    .filter((x) => {
+      const k = `${x.start}:${x.end}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    })
+    .sort((a, b) => a.start - b.start);
+}
+
+function single(s: Seen | undefined): string | undefined {
+  return s && !s.unknown && s.values.size === 1 ? [...s.values][0] : undefined;
+}
+
+function variables(col: Collect, ev: Evaluator, range: (s: number, e: number) => Range): ShellVariable[] {
+  const byName = new Map<string, { defs: NameRef[]; uses: NameRef[] }>();
+  const entry = (name: string) => {
+    let e = byName.get(name);
+    if (!e) byName.set(name, (e = { defs: [], uses: [] }));
+    return e;
+  };
+  for (const d of col.defs) entry(d.name).defs.push(d);
+  for (const u of col.uses) entry(u.name).uses.push(u);
+  return [...byName].map(([name, e]) => {
+    const v: ShellVariable = {
+      name,
+      definitions: dedupe(e.defs).map((d) => range(d.start, d.end)),
+      uses: dedupe(e.uses).map((u) => range(u.start, u.end)),
+    };
+    // the value seen at every evaluated use; for a variable never read, the value of every assignment
+    const value = ev.observed.has(name) ? single(ev.observed.get(name)) : single(ev.assigned.get(name));
+    if (value !== undefined) v.value = value;
+    return v;
+  });
+}
+
+function functions(col: Collect, range: (s: number, e: number) => Range): ShellFunction[] {
+  const names = new Set(col.funcs.map((f) => f.name));
+  const calls = new Map<string, NameRef[]>();
+  for (const c of col.commandNames) {
+    if (!names.has(c.name)) continue;
+    let list = calls.get(c.name);
+    if (!list) calls.set(c.name, (list = []));
+    list.push(c);
+  }
+  return col.funcs.map((f) => ({
+    name: f.name,
+    definition: range(f.start, f.end),
+    nameRange: range(f.nameStart, f.nameEnd),
+    calls: dedupe(calls.get(f.name) ?? []).map((c) => range(c.start, c.end)),
+  }));
+}
