@@ -6,14 +6,21 @@ import { STANDARD_TARGETS, findTarget } from '../knowledge/registry';
 import { findTable, TABLES } from '../knowledge/tables';
 import { addressCombinations, joinSaveWords, ruleSpecWords } from './printer';
 
-export interface Rule {
-  command: IptablesCommand;
-  /** This rule's own address pair when `-s`/`-d` listed several. */
-  addresses: { source?: string; destination?: string };
-  /** Canonical words after `-A CHAIN` (cached: used for printing, -D matching and duplicates). */
-  spec: string;
-  /** Runs only under a condition the script evaluator could not decide. */
-  conditional: boolean;
+export class Rule {
+  private cachedSpec?: string;
+  constructor(
+    readonly command: IptablesCommand,
+    /** This rule's own address pair when `-s`/`-d` listed several. */
+    readonly addresses: { source?: string; destination?: string },
+    /** Runs only under a condition the script evaluator could not decide. */
+    readonly conditional: boolean,
+  ) {}
+
+  /** Canonical words after `-A CHAIN` (computed when first needed: printing, -D matching, duplicates). */
+  get spec(): string {
+    return (this.cachedSpec ??= joinSaveWords(ruleSpecWords(this.command, this.addresses)));
+  }
+  set spec(value: string) { this.cachedSpec = value; }
 }
 
 export interface Chain {
@@ -213,5 +220,6 @@ function checkTarget(rs: Ruleset, cmd: IptablesCommand, problems: Problem[], opt
 }
 
 function makeRules(cmd: IptablesCommand, conditional: boolean): Rule[] {
-  return addressCombinations(cmd).map((addresses) => ({ command: cmd, addresses, spec: joinSaveWords(ruleSpecWords(cmd, addresses)), conditional }));
+  if (!cmd.generic.source && !cmd.generic.destination) return [new Rule(cmd, {}, conditional)];
+  return addressCombinations(cmd).map((addresses) => new Rule(cmd, addresses, conditional));
 }

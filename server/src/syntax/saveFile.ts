@@ -2,7 +2,7 @@
 // rule lines, each block closed by COMMIT. Rule lines go through the shared command-line grammar.
 import { loc, type Family, type IptablesCommand, type Position, type Problem, type Range } from './ast';
 import { parseCommandWords } from './commandLine';
-import { splitRestoreWords } from './words';
+import { LineWord, splitRestoreWords } from './words';
 
 export type SaveEntry =
   | { kind: 'table'; name: string; range: Range; nameRange: Range }
@@ -73,7 +73,7 @@ export function parseSaveFile(text: string, family: Family, offset: Position = {
     const counter = /^\[(\d+):(\d+)\]\s*/.exec(trimmed);
     if (counter) from += counter[0].length;
     const split = splitRestoreWords(body, line, from);
-    const words = split.words.map((w) => (base ? { ...w, range: shift(w.range, base) } : w));
+    const words = base ? split.words.map((w) => shiftWord(w as LineWord, base)) : split.words;
     problems.push(...split.problems.map((p) => (base ? { ...p, range: shift(p.range, base) } : p)));
     const { command, problems: ps } = parseCommandWords(words, { family, table, origin: 'save' });
     command.range = full;
@@ -85,6 +85,12 @@ export function parseSaveFile(text: string, family: Family, offset: Position = {
     error(tableEntry!, `table ${table} has no COMMIT: iptables-restore applies nothing from it`, `テーブル ${table} に COMMIT がありません。iptables-restore はこのテーブルを適用しません`);
   }
   return { family, entries, problems, comments };
+}
+
+function shiftWord(w: LineWord, by: number): LineWord {
+  const moved = new LineWord(w.text, w.line, w.start + by, w.end + by);
+  if (w.quoted) moved.quoted = true;
+  return moved;
 }
 
 const shift = (r: Range, by: number): Range => ({

@@ -95,10 +95,16 @@ export function truncateBytes(text: string, maxBytes: number): string {
 
 export const byteLength = (text: string): number => new TextEncoder().encode(text).length;
 
-/** A port by number (base 0) or by service name of any protocol, as xtables_getportbyname. */
+/**
+ * A port as xtables_getportbyname reads it (getaddrinfo's service lookup): a decimal number,
+ * cut to 16 bits as glibc does (70000 is 4464), or a service name of any protocol.
+ */
 export function parseAnyPort(text: string): number | undefined {
-  const n = cUint32(text, 0, 65535);
-  if (n !== undefined) return n;
+  const m = /^\s*\+?([0-9]+)$/.exec(text);
+  if (m) {
+    const v = BigInt(m[1]);
+    return v < 2n ** 64n ? Number(v % 65536n) : undefined;
+  }
   return lookupService(text, 'tcp') ?? lookupService(text, 'udp') ?? lookupService(text, 'sctp');
 }
 

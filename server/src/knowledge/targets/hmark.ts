@@ -2,7 +2,7 @@
 import { loc, type Localized, type ParsedModule } from '../../syntax/ast';
 import type { ModuleDef, OptionDef } from '../types';
 import { fail, ok } from '../values';
-import { hex, uintOption, xtUint } from './target-values';
+import { hex, parsePrefixLength, uintOption } from './target-values';
 
 /** Tuple words and the option each one stands for (`ct` has no option of its own). */
 const TUPLE: [string, string | undefined][] = [
@@ -27,9 +27,10 @@ export function parseTuple(text: string): string[] | undefined {
 
 const prefixOption = (name: string, doc: Localized): OptionDef => ({
   name, args: 1, argName: 'length', doc,
-  parse: (args) => {
-    const n = xtUint(args[0], 0, 128);
-    return n === undefined ? fail(`--${name} needs a prefix length 0-128, not "${args[0]}"`, `--${name} にはプレフィックス長 0〜128 を指定します（"${args[0]}" は不可）`) : ok(n);
+  parse: (args, ctx) => {
+    const n = parsePrefixLength(args[0], ctx.family, false);
+    const bits = ctx.family === 4 ? 32 : 128;
+    return n === undefined ? fail(`--${name} needs a prefix length (0-${bits}) or a netmask, not "${args[0]}"`, `--${name} にはプレフィックス長（0〜${bits}）かネットマスクを指定します（"${args[0]}" は不可）`) : ok(n);
   },
 });
 
@@ -113,6 +114,10 @@ export const hmarkTarget: ModuleDef = {
     if (!given('hmark-rnd')) out.push(loc('HMARK needs --hmark-rnd', 'HMARK には --hmark-rnd が必要です'));
     if (given('hmark-spi-mask') && (given('hmark-sport-mask') || given('hmark-dport-mask'))) {
       out.push(loc('HMARK: the SPI mask cannot be combined with port masks', 'HMARK: SPI のマスクとポートのマスクは同時に使えません'));
+    }
+    // The kernel refuses the same mix for the OR values (they share one field).
+    if (given('hmark-spi') && (given('hmark-sport') || given('hmark-dport'))) {
+      out.push(loc('HMARK: --hmark-spi cannot be combined with --hmark-sport or --hmark-dport', 'HMARK: --hmark-spi と --hmark-sport / --hmark-dport は同時に使えません'));
     }
     const fields = ['hmark-src-prefix', 'hmark-dst-prefix', 'hmark-spi-mask', 'hmark-sport-mask', 'hmark-dport-mask', 'hmark-proto-mask', 'hmark-sport', 'hmark-dport', 'hmark-spi'];
     const ct = m.options.some((o) => o.name === 'hmark-tuple' && (o.value as string[] | undefined)?.includes('ct'));

@@ -245,19 +245,26 @@ export function parseHostMask(text: string, family: Family, option: string): Val
   const bits = family === 4 ? 32 : 128;
   if (slash < 0) return ok({ host: host.value, prefix: bits });
   const maskText = text.slice(slash + 1);
-  let prefix: number | undefined;
-  const dotted = family === 4 ? inetPton4(maskText) : maskText.includes(':') ? inetPton6(maskText) : undefined;
-  if (dotted) prefix = contiguousPrefix(dotted) ?? bits;
-  else {
-    // iptables 1.8.9 takes any 32-bit number for IPv4 (cut to /32) but at most 128 for IPv6.
-    const n = /^(0[xX][0-9a-fA-F]+|[0-9]+)$/.test(maskText) ? xtUint(maskText, 0, family === 4 ? 0xffffffff : 128) : undefined;
-    if (n !== undefined) prefix = Math.min(n, bits);
-  }
+  const prefix = parsePrefixLength(maskText, family, true);
   if (prefix === undefined) {
     return fail(`--${option}: "/${maskText}" is neither a netmask nor a prefix length (0-${bits})`, `--${option}: "/${maskText}" はネットマスクでもプレフィックス長（0〜${bits}）でもありません`);
   }
   const value = 'bytes' in host.value ? { bytes: maskBytes(host.value.bytes, prefix) } : host.value;
   return ok({ host: value, prefix });
+}
+
+/**
+ * A prefix length or netmask (XTTYPE_PLENMASK and the mask of XTTYPE_HOSTMASK). iptables 1.8.9
+ * takes any 32-bit number for IPv4 (cut to 32) but at most 128 for IPv6; a non-contiguous mask
+ * counts as the full length. `strict` refuses the white space and sign strtoul would skip.
+ */
+export function parsePrefixLength(text: string, family: Family, strict: boolean): number | undefined {
+  const bits = family === 4 ? 32 : 128;
+  const dotted = family === 4 ? inetPton4(text) : text.includes(':') ? inetPton6(text) : undefined;
+  if (dotted) return contiguousPrefix(dotted) ?? bits;
+  if (strict && !/^(0[xX][0-9a-fA-F]+|[0-9]+)$/.test(text)) return undefined;
+  const n = xtUint(text, 0, family === 4 ? 0xffffffff : 128);
+  return n === undefined ? undefined : Math.min(n, bits);
 }
 
 export function contiguousPrefix(mask: number[]): number | undefined {

@@ -14,7 +14,10 @@ import type { ShellEvent } from './types';
 
 type Flow = 'normal' | 'exit' | 'return' | 'break' | 'continue' | 'halt';
 interface R { flow: Flow; ok: boolean | undefined }
-const done = (ok: boolean | undefined = undefined): R => ({ flow: 'normal', ok });
+const DONE_TRUE: R = Object.freeze({ flow: 'normal', ok: true });
+const DONE_FALSE: R = Object.freeze({ flow: 'normal', ok: false });
+const DONE: R = Object.freeze({ flow: 'normal', ok: undefined });
+const done = (ok: boolean | undefined = undefined): R => (ok === true ? DONE_TRUE : ok === false ? DONE_FALSE : DONE);
 const negate = (b: boolean | undefined): boolean | undefined => (b === undefined ? undefined : !b);
 
 const MAX_EVAL_DEPTH = 250;
@@ -294,7 +297,8 @@ export class Evaluator extends Expander {
       this.redirs(n.redirs, sc, cond);
       return done(true);
     }
-    const expanded = n.words.flatMap((w) => this.fields(w, sc));
+    const expanded: Field[] = [];
+    for (const w of n.words) for (const f of this.fields(w, sc)) expanded.push(f);
     const bodies = this.redirs(n.redirs, sc, cond);
     const { fields, noFunctions } = unwrap(expanded);
     if (fields.length === 0) return done();
@@ -441,7 +445,8 @@ export class Evaluator extends Expander {
   }
 
   private emit(n: Simple, fields: Field[], bodies: Map<Redir, string>, cond: boolean): void {
-    const words = fields.map((f) => this.outWord(f));
+    const words: OutWord[] = [];
+    for (const f of fields) words.push(this.outWord(f));
     const range = this.range(n.start, n.end);
     if (!fields[0].symbolic && RESTORE_PROGRAM.test(basename(fields[0].text))) {
       const hd = [...bodies.keys()].pop();

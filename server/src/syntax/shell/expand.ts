@@ -189,45 +189,27 @@ export abstract class Expander {
     this.segs(w.parts, sc, false, segs);
     const ifsVal = sc.get('IFS');
     const ifs = ifsVal.s === 'set' ? ifsVal.v : DEFAULT_IFS;
-    const out: Field[] = [];
-    const st: { cur: Field | null } = { cur: null };
-    let splitHappened = false;
-    const add = (s: Seg, text: string): Field => {
-      const cur = (st.cur ??= { text: '', symbolic: false, quoted: false, certain: true, start: s.start, end: s.end });
-      cur.text += text;
-      cur.start = Math.min(cur.start, s.start);
-      cur.end = Math.max(cur.end, s.end);
-      if (s.symbolic) cur.symbolic = true;
-      if (s.quoted) cur.quoted = true;
-      return cur;
-    };
-    const flush = (): void => {
-      const cur = st.cur;
-      if (cur && (cur.text !== '' || cur.quoted || cur.symbolic)) out.push(cur);
-      st.cur = null;
-    };
+    const b = new FieldBuilder();
     for (const s of segs) {
-      if (s.brk) { if (st.cur) out.push(st.cur); st.cur = null; splitHappened = true; continue; }
-      if (!s.split) { add(s, s.text); continue; }
-      if (s.symbolic) {
-        add(s, s.text).certain = false;
-        continue;
-      }
+      if (s.brk) { b.breakHere(); continue; }
+      if (!s.split) { b.add(s, s.text); continue; }
+      if (s.symbolic) { b.add(s, s.text).certain = false; continue; }
       // split a known unquoted expansion on IFS
       const pieces = splitIfs(s.text, ifs);
       if (pieces.length === 0) {
-        if (s.text !== '') { flush(); splitHappened = true; }
+        if (s.text !== '') b.flush(true);
         continue;
       }
-      if (pieces.leadingBreak) { flush(); splitHappened = true; }
-      pieces.forEach((piece, i) => {
-        if (i > 0) { flush(); splitHappened = true; }
-        add(s, piece);
-      });
-      if (pieces.trailingBreak) { flush(); splitHappened = true; }
+      if (pieces.leadingBreak) b.flush(true);
+      for (let i = 0; i < pieces.length; i++) {
+        if (i > 0) b.flush(true);
+        b.add(s, pieces[i]);
+      }
+      if (pieces.trailingBreak) b.flush(true);
     }
-    flush();
-    if (out.length === 1 && !splitHappened) { out[0].start = w.start; out[0].end = w.end; }
+    b.flush(false);
+    const out = b.out;
+    if (out.length === 1 && !b.splitHappened) { out[0].start = w.start; out[0].end = w.end; }
     return out;
   }
 
@@ -236,6 +218,36 @@ export abstract class Expander {
     const segs: Seg[] = [];
     this.segs(parts, sc, false, segs);
     return { text: segs.map((s) => s.text).join(''), symbolic: segs.some((s) => s.symbolic), segs };
+  }
+}
+
+/** Accumulates fields while a word's pieces are split. */
+class FieldBuilder {
+  readonly out: Field[] = [];
+  private cur: Field | null = null;
+  splitHappened = false;
+  add(s: Seg, text: string): Field {
+    let cur = this.cur;
+    if (!cur) cur = this.cur = { text: '', symbolic: false, quoted: false, certain: true, start: s.start, end: s.end };
+    cur.text += text;
+    if (s.start < cur.start) cur.start = s.start;
+    if (s.end > cur.end) cur.end = s.end;
+    if (s.symbolic) cur.symbolic = true;
+    if (s.quoted) cur.quoted = true;
+    return cur;
+  }
+  /** Ends the current field; an empty unquoted one disappears. */
+  flush(split: boolean): void {
+    const cur = this.cur;
+    if (cur && (cur.text !== '' || cur.quoted || cur.symbolic)) this.out.push(cur);
+    this.cur = null;
+    if (split) this.splitHappened = true;
+  }
+  /** Between the arguments of "$@": every field is kept, even an empty one. */
+  breakHere(): void {
+    if (this.cur) this.out.push(this.cur);
+    this.cur = null;
+    this.splitHappened = true;
   }
 }
 

@@ -39,15 +39,13 @@ export function evaluateShell(text: string): ShellResult {
 
 /** Sorted by position, each source range once (function bodies and loops are evaluated repeatedly). */
 function dedupe<T extends { start: number; end: number }>(xs: T[]): T[] {
-  const seen = new Set<string>();
-  return xs
-    .filter((x) => {
-      const k = `${x.start}:${x.end}`;
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    })
-    .sort((a, b) => a.start - b.start);
+  const sorted = [...xs].sort((a, b) => a.start - b.start || a.end - b.end);
+  const out: T[] = [];
+  for (const x of sorted) {
+    const last = out[out.length - 1];
+    if (!last || last.start !== x.start || last.end !== x.end) out.push(x);
+  }
+  return out;
 }
 
 function single(s: Seen | undefined): string | undefined {
