@@ -1,18 +1,35 @@
 // The language server: LSP transport and wiring only. Every feature lives in service/ and takes
 // an Analysis (cached per document version), so handlers stay one-liners.
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, CodeActionKind, type InitializeParams } from 'vscode-languageserver/node';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, CodeActionKind, ErrorCodes, LSPErrorCodes, ResponseError,
+  type CancellationToken, type InitializeParams,
+} from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Analysis } from './engine';
 import type { Lang } from './syntax/ast';
 import { DEFAULT_CONFIG, mergeConfig } from './config';
 import { AnalysisCache } from './service/documents';
 import { diagnosticsFor } from './service/diagnostics';
 import { codeActions } from './service/codeActions';
+import { hover } from './service/hover';
+import { completion } from './service/completion';
+import { definition, highlights, prepareRename, references, rename } from './service/navigation';
+import { documentSymbols, foldingRanges } from './service/symbols';
+import { formatSaveDocument } from './service/formatting';
+import { inlayHints } from './service/inlayHints';
+import { PLAIN_COMMANDS, SERVER_COMMANDS, asV4V6, effectiveRuleset, restoreFiles } from './service/commands';
+import { REFACTOR_KINDS } from './service/refactor';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const cache = new AnalysisCache(DEFAULT_CONFIG);
+cache.onError = (uri, e) => connection.console.error(`analysis of ${uri} failed: ${(e as Error)?.stack ?? e}`);
 let lang: Lang = 'en';
 let pullConfig = false;
+let createFiles = false;
+let editRangeDefault = false;
 
 const analysisOf = (doc: TextDocument) => cache.get({ uri: doc.uri, languageId: doc.languageId, version: doc.version, text: doc.getText() });
 
@@ -22,10 +39,24 @@ connection.onInitialize((params: InitializeParams) => {
   lang = /^ja/i.test(locale) ? 'ja' : 'en';
   if (opts.settings) cache.setConfig(mergeConfig(DEFAULT_CONFIG, opts.settings));
   pullConfig = !!params.capabilities.workspace?.configuration;
+  const we = params.capabilities.workspace?.workspaceEdit;
+  createFiles = !!we?.documentChanges && !!we.resourceOperations?.includes('create');
+  editRangeDefault = !!params.capabilities.textDocument?.completion?.completionList?.itemDefaults?.includes('editRange');
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll, 'source.fixAll.iptables'] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll, 'source.fixAll.iptables', ...Object.values(REFACTOR_KINDS)] },
+      hoverProvider: true,
+      completionProvider: { triggerCharacters: ['-', ' ', ',', '$', '*'] },
+      definitionProvider: true,
+      referencesProvider: true,
+      documentHighlightProvider: true,
+      renameProvider: { prepareProvider: true },
+      documentSymbolProvider: { label: 'iptables' },
+      foldingRangeProvider: true,
+      documentFormattingProvider: true,
+      inlayHintProvider: true,
+      executeCommandProvider: { commands: Object.values(SERVER_COMMANDS) },
     },
     serverInfo: { name: 'iptables-language-server', version: '0.1.0' },
   };
@@ -58,7 +89,11 @@ function schedule(doc: TextDocument): void {
     pending.delete(doc.uri);
     const current = documents.get(doc.uri);
     if (!current) return;
-    void connection.sendDiagnostics({ uri: current.uri, version: current.version, diagnostics: diagnosticsFor(analysisOf(current), current.uri, lang) });
+    try {
+      void connection.sendDiagnostics({ uri: current.uri, version: current.version, diagnostics: diagnosticsFor(analysisOf(current), current.uri, lang) });
+    } catch (e) {
+      connection.console.error(`diagnostics for ${current.uri} failed: ${(e as Error)?.stack ?? e}`);
+    }
   }));
 }
 
@@ -69,10 +104,84 @@ documents.onDidClose((e) => {
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
-connection.onCodeAction((p) => {
-  const doc = documents.get(p.textDocument.uri);
-  return doc ? codeActions(analysisOf(doc), doc.uri, p.range, lang, p.context.only) : [];
+const cancelled = () => new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Quick requests: answered from the cached analysis, null for a document the server does not know. */
+function quick<T>(uri: string, fn: (a: Analysis, doc: TextDocument) => T): T | null {
+  const doc = documents.get(uri);
+  return doc ? fn(analysisOf(doc), doc) : null;
+}
+
+/**
+ * Requests that may take long on a big document: the event loop gets a turn before and after the
+ * analysis, so a $/cancelRequest sent meanwhile is seen; the feature itself checks the token too.
+ */
+async function long<T>(uri: string, token: CancellationToken, fn: (a: Analysis, doc: TextDocument) => T): Promise<T | null> {
+  await tick();
+  if (token.isCancellationRequested) throw cancelled();
+  const doc = documents.get(uri);
+  if (!doc) return null;
+  const a = analysisOf(doc);
+  await tick();
+  if (token.isCancellationRequested) throw cancelled();
+  const result = fn(a, doc);
+  if (token.isCancellationRequested) throw cancelled();
+  return result;
+}
+
+const orError = <T extends object>(r: T | { error: string } | undefined | null): T | null => {
+  if (r && 'error' in r) throw new ResponseError(ErrorCodes.InvalidRequest, (r as { error: string }).error);
+  return (r as T) ?? null;
+};
+
+connection.onCodeAction((p, token) => long(p.textDocument.uri, token, (a, doc) => codeActions(a, doc.uri, p.range, lang, p.context.only, { createFiles })));
+connection.onHover((p) => quick(p.textDocument.uri, (a) => hover(a, p.position, lang)));
+connection.onCompletion((p) => quick(p.textDocument.uri, (a) => completion(a, p.position, lang, { editRangeDefault })));
+connection.onDefinition((p) => quick(p.textDocument.uri, (a, doc) => definition(a, doc.uri, p.position)));
+connection.onReferences((p, token) => long(p.textDocument.uri, token, (a, doc) => references(a, doc.uri, p.position, p.context.includeDeclaration, token)));
+connection.onDocumentHighlight((p) => quick(p.textDocument.uri, (a) => highlights(a, p.position)));
+connection.onPrepareRename((p) => orError(quick(p.textDocument.uri, (a) => prepareRename(a, p.position))));
+connection.onRenameRequest((p) => orError(quick(p.textDocument.uri, (a, doc) => rename(a, doc.uri, p.position, p.newName))));
+connection.onDocumentSymbol((p, token) => long(p.textDocument.uri, token, (a) => documentSymbols(a, token)));
+connection.onFoldingRanges((p, token) => long(p.textDocument.uri, token, (a) => foldingRanges(a)));
+connection.onDocumentFormatting((p, token) => long(p.textDocument.uri, token, (a) => formatSaveDocument(a, token)));
+connection.languages.inlayHint.on((p, token) => long(p.textDocument.uri, token, (a) => inlayHints(a, p.range, lang, token)));
+
+connection.onExecuteCommand(async (p, token) => {
+  const uri = typeof p.arguments?.[0] === 'string' ? p.arguments[0] : undefined;
+  if (!uri) throw new ResponseError(ErrorCodes.InvalidParams, `${p.command} needs the document URI as its first argument`);
+  await tick();
+  if (token.isCancellationRequested) throw cancelled();
+  const a = commandAnalysis(uri);
+  switch (p.command) {
+    case SERVER_COMMANDS.effectiveRuleset: return effectiveRuleset(a);
+    case PLAIN_COMMANDS.effectiveRuleset: return asV4V6(effectiveRuleset(a));
+    case SERVER_COMMANDS.restoreFile: return restoreFiles(a, uri, lang);
+    case PLAIN_COMMANDS.restoreFile: {
+      const files = restoreFiles(a, uri, lang);
+      return { ...asV4V6(files), load: asV4V6(files.map((f) => ({ family: f.family, text: f.command }))) };
+    }
+    default: throw new ResponseError(ErrorCodes.MethodNotFound, `unknown command ${p.command}`);
+  }
 });
+
+/** An open document, or a file on disk (a command run from the explorer on a closed file). */
+function commandAnalysis(uri: string): Analysis {
+  const doc = documents.get(uri);
+  if (doc) return analysisOf(doc);
+  let text: string;
+  try {
+    text = readFileSync(fileURLToPath(uri), 'utf8');
+  } catch {
+    throw new ResponseError(ErrorCodes.InvalidParams, `cannot read ${uri}`);
+  }
+  const languageId = /\.(rules|v4|v6)$|iptables-save|sysconfig\/ip6?tables$/.test(uri) ? 'iptables' : 'plaintext';
+  const key = `command:${uri}`;
+  const a = cache.get({ uri: key, languageId, version: -1, text });
+  cache.delete(key); // the file may change on disk: read it afresh next time
+  return a;
+}
 
 documents.listen(connection);
 connection.listen();

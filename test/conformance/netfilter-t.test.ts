@@ -15,7 +15,7 @@ import { expectedResult, expectedSave, parseTFile, type RealVerdict, runTFileRea
  * Share of compared cases (line × chain × family, allow-listed ones excluded) where ours must agree
  * with the real iptables. The lead raises this as the knowledge base fills up; 1 is the goal.
  */
-const REQUIRED_AGREEMENT = 0;
+const REQUIRED_AGREEMENT = 0.99;
 
 /** Lines where the verdict depends on the kernel, not on the command line: not compared. */
 interface AllowEntry { file: string; lines: number[]; family?: Family; reason: string }
@@ -26,6 +26,9 @@ const ALLOW_LIST: AllowEntry[] = [
   // On ip6tables, lines 7, 8 and 20 give IPv4 addresses: userspace rejects them, so they stay compared.
   { file: 'libxt_ipvs.t', lines: [...range(2, 6), ...range(9, 19)], family: 6, reason: 'needs the ip_vs kernel module (absent here)' },
   { file: 'libxt_nfacct.t', lines: [8], reason: 'the kernel checks that the named nfacct object exists; no file can tell' },
+  { file: 'libxt_SET.t', lines: [3], reason: 'iptables asks the kernel whether ipset "foo" exists; depends on the machine, not the text' },
+  { file: 'libxt_set.t', lines: [4], reason: 'iptables asks the kernel whether ipset "foo" exists; depends on the machine, not the text' },
+  { file: 'libxt_connlabel.t', lines: [7], reason: 'label names come from /etc/xtables/connlabel.conf of the machine that loads the rule' },
 ];
 
 function allowed(file: string, line: number, family: Family): AllowEntry | undefined {

@@ -31,8 +31,8 @@ payload=$(node -e 'console.log(encodeURIComponent(JSON.stringify([["openFile", p
 folder_q=$(node -e 'console.log(encodeURIComponent(process.argv[1]))' "$FOLDER")
 
 if [ "${CI:-}" = true ] || [ "${DEMO_EXIT:-}" = 1 ]; then
-  export PORT="$port" WS_FOLDER="$FOLDER" RUN_LABEL=demo SHOTS_DIR="$RESULTS" NODE_PATH="$TOOLS/node_modules"
-  setsid node "$ROOT/test/e2e/driver.cjs" demo < /dev/null &
+  setsid env PORT="$port" WS_FOLDER="$FOLDER" RUN_LABEL=demo SHOTS_DIR="$RESULTS" NODE_PATH="$TOOLS/node_modules" \
+    node "$ROOT/test/e2e/driver.cjs" demo < /dev/null &
   DRV_PID=$!
   rc=0; wait "$DRV_PID" || rc=$?
   exit $rc

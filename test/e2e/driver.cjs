@@ -18,7 +18,6 @@ const env = {
   shots: process.env.SHOTS_DIR || path.resolve('test-results/e2e'),
   label: process.env.RUN_LABEL || 'en',
   expectCode: process.env.EXPECT_CODE || 'IPT201', // a code the Problems panel must show (ui mode)
-  hoverWord: process.env.HOVER_WORD || '--dport',
   timeout: Number(process.env.TEST_TIMEOUT_MS || 180000),
   verbose: !!process.env.VERBOSE,
 };
@@ -86,20 +85,32 @@ async function ui() {
       }
       await shot(page, `problems-${env.label}.png`);
 
-      // Hover: put the mouse on the first occurrence of the word in the editor.
-      const word = page.locator('.monaco-editor .view-lines span', { hasText: env.hoverWord }).first();
-      const box = await word.boundingBox();
-      if (!box) failures.push(`"${env.hoverWord}" not visible in the editor`);
+      // Hover over the first squiggle: VS Code shows the diagnostic (and the server's hover, if any).
+      const squiggle = page.locator('.monaco-editor .squiggly-error, .monaco-editor .squiggly-warning, .monaco-editor .squiggly-info').first();
+      const box = await squiggle.boundingBox();
+      if (!box) failures.push('no squiggle on screen to hover');
       else {
-        const span = await word.innerText();
-        const dx = (span.indexOf(env.hoverWord) + env.hoverWord.length / 2) / Math.max(span.length, 1);
-        await page.mouse.move(box.x + box.width * dx, box.y + box.height / 2);
-        const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents').first();
-        await hover.waitFor({ state: 'visible', timeout: 15000 }).catch(() => failures.push('no hover appeared'));
+        await page.mouse.move(box.x + Math.min(box.width / 2, 20), box.y + box.height / 2 - 4);
+        const hover = page.locator('.monaco-hover:not(.hidden)').filter({ hasText: /IPT\d{3}/ }).first();
+        await hover.waitFor({ state: 'visible', timeout: 15000 }).catch(() => failures.push('no hover with a diagnostic appeared'));
         const text = (await hover.innerText().catch(() => '')).replace(/\s+/g, ' ').trim();
-        console.log(`  hover on ${env.hoverWord}: ${JSON.stringify(text.slice(0, 160))}`);
+        console.log(`  hover: ${JSON.stringify(text.slice(0, 200))}`);
+        if (env.label.startsWith('ja') && !/[\u3040-\u30ff\u4e00-\u9fff]/.test(text)) failures.push('hover shows no Japanese text');
         await shot(page, `hover-${env.label}.png`);
       }
+
+      // Command palette: our commands with titles from package.nls(.ja).json.
+      const title = env.label.startsWith('ja') ? '実効ルールセットを表示' : 'Show Effective Ruleset';
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10000 });
+      await page.keyboard.type('iptables');
+      await page.waitForSelector(`.quick-input-list .monaco-list-row:has-text("${title}")`, { timeout: 10000 })
+        .catch(() => failures.push(`command palette shows no "${title}"`));
+      const commands = (await page.locator('.quick-input-list .monaco-list-row').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+      console.log(`  command palette: ${JSON.stringify(commands.slice(0, 6))}`);
+      await shot(page, `commands-${env.label}.png`);
+      await page.keyboard.press('Escape');
     } catch (e) {
       failures.push(e.message.split('\n')[0]);
       await shot(page, `ui-${env.label}-failure.png`).catch(() => {});

@@ -63,6 +63,7 @@ e2e_profile() {
   "workbench.startupEditor": "none",
   "workbench.enableExperiments": false,
   "workbench.tips.enabled": false,
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
   "extensions.autoCheckUpdates": false,
   "extensions.autoUpdate": false,
   "extensions.ignoreRecommendations": true,
@@ -88,7 +89,8 @@ e2e_free_port() {
 # Sets CS_PID (leader of its own process group: kill -- -$CS_PID stops it with its extension host).
 e2e_start_code_server() {
   local dir=$1 port=$2 folder=$3; shift 3
-  setsid "$CODE_SERVER" --config /dev/null --user-data-dir "$dir/udd" --extensions-dir "$dir/exts" \
+  # env -u PORT: code-server takes its port from $PORT over --bind-addr.
+  setsid env -u PORT "$CODE_SERVER" --config /dev/null --user-data-dir "$dir/udd" --extensions-dir "$dir/exts" \
     --bind-addr "127.0.0.1:$port" --auth none --disable-telemetry --disable-update-check \
     --disable-workspace-trust --disable-getting-started-override --reconnection-grace-time 10 \
     --vscode-option enable-smoke-test-driver "$@" "$folder" > "$dir/code-server.log" 2>&1 < /dev/null &
@@ -96,7 +98,8 @@ e2e_start_code_server() {
   local end=$((SECONDS + 60))
   until curl -sf -o /dev/null "http://127.0.0.1:$port/healthz"; do
     if ! kill -0 "$CS_PID" 2>/dev/null || [ $SECONDS -gt $end ]; then
-      cat "$dir/code-server.log" >&2; e2e_log "code-server did not start"; return 1
+      local st=0; kill -0 "$CS_PID" 2>/dev/null || { wait "$CS_PID" || st=$?; }
+      cat "$dir/code-server.log" >&2; e2e_log "code-server did not start (pid $CS_PID, exit status $st)"; return 1
     fi
     sleep 0.1
   done

@@ -30,9 +30,12 @@ e2e_log "package + suite build: $(e2e_since "$t") s"
 t=$(e2e_now); e2e_profile "$PROFILE"; e2e_register_ja "$PROFILE"
 EXT_DIR=$(e2e_installed_ext "$PROFILE")
 [ -n "$EXT_DIR" ] || { e2e_log "the extension did not install"; exit 1; }
+# The suite must sit inside the extension's folder: VS Code hands `require('vscode')` the API object of
+# the extension that contains the requiring file (vscode.l10n then reads this extension's bundles).
+cp -r "$E2E/build/suite" "$EXT_DIR/e2e-suite"
 e2e_log "fresh profile with the vsix installed in $(e2e_since "$t") s ($EXT_DIR)"
 
-mkdir -p "$RESULTS"
+mkdir -p "$RESULTS"; rm -f "$RESULTS"/*.png "$RESULTS"/suite-*.txt
 passed=0 failed=0 skipped=0
 count() { # adds the outcome lines of results file $1 to the totals
   local p f s
@@ -41,7 +44,7 @@ count() { # adds the outcome lines of results file $1 to the totals
 }
 # Runs the driver in its own process group (so a stuck Chromium can be stopped) and returns its status.
 drive() {
-  setsid node "$ROOT/test/e2e/driver.cjs" "$1" < /dev/null &
+  setsid env "${DRIVER_ENV[@]}" node "$ROOT/test/e2e/driver.cjs" "$1" < /dev/null &
   DRV_PID=$!
   local rc=0; wait "$DRV_PID" || rc=$?
   e2e_stop_group "$DRV_PID" || true; DRV_PID=""
@@ -56,19 +59,23 @@ for lang in $LANGS; do
   t=$(e2e_now)
   E2E_RESULTS_FILE="$res" E2E_EXPECT_LANGUAGE="$lang" e2e_start_code_server "$PROFILE" "$port" "$ws" --locale "$lang"
   e2e_log "[$lang] code-server listening on 127.0.0.1:$port after $(e2e_since "$t") s"
-  export PORT="$port" WS_FOLDER="$ws" RUN_LABEL="$lang" SHOTS_DIR="$RESULTS" NODE_PATH="$TOOLS/node_modules"
-  export EXT_DEV_PATH="$EXT_DIR" EXT_TESTS_PATH="$E2E/build/suite/index.cjs"
+  # For driver.cjs (not exported: code-server itself would take PORT as its port).
+  DRIVER_ENV=(PORT="$port" WS_FOLDER="$ws" RUN_LABEL="$lang" SHOTS_DIR="$RESULTS" NODE_PATH="$TOOLS/node_modules"
+    EXT_DEV_PATH="$EXT_DIR" EXT_TESTS_PATH="$EXT_DIR/e2e-suite/index.cjs")
 
   t=$(e2e_now)
   if drive ui; then echo "ok - [$lang] UI: squiggles, Problems panel, hover" >> "$res.ui"; else echo "not ok - [$lang] UI pass" >> "$res.ui"; fi
   e2e_log "[$lang] UI pass: $(e2e_since "$t") s"
 
   t=$(e2e_now)
-  drive suite || true   # its outcome is in the results file; a missing file counts as a failure below
+  rc=0; drive suite || rc=$?   # the cases' outcomes are in $res; run() writes the summary line last
   e2e_log "[$lang] extension-host suite: $(e2e_since "$t") s"
 
   e2e_stop_group "$CS_PID"; CS_PID=""
-  if [ ! -s "$res" ]; then echo "not ok - [$lang] suite wrote no results (see $PROFILE/code-server.log)" > "$res"; fi
+  touch "$res"
+  if ! grep -q '^[0-9]* passed, [0-9]* failed' "$res" || { [ "$rc" != 0 ] && ! grep -q '^not ok' "$res"; }; then
+    echo "not ok - [$lang] the suite did not finish (driver exit $rc; see ${PROFILE#$ROOT/}/code-server.log)" >> "$res"
+  fi
   sed "s/^/  [$lang] /" "$res.ui" "$res" | grep -v '^  \[..\] [0-9]* passed' || true
   count "$res.ui"; count "$res"; rm -f "$res.ui"
 done

@@ -1,12 +1,14 @@
 // IPT201: while a script runs, INPUT starts dropping (a DROP policy or a catch-all DROP/REJECT)
-// before any rule lets the admin's SSH (management port) traffic in, so running the script over
-// SSH cuts the admin's own session in between.
-import { loc, type Fix, type Range } from '../syntax/ast';
+// the packets of the admin's own SSH session (a management port) before any rule lets them in
+// again, so running the script over SSH cuts the session in between; if the script stops half-way
+// (a typo, a failing command), the admin is locked out. Save files are applied atomically: not here.
+import { loc, type Family, type Fix } from '../syntax/ast';
 import type { Analysis, CommandRecord } from '../engine';
 import { Ruleset, applyCommand } from '../model/ruleset';
 import type { CheckDef, Finding } from './types';
-import { inputMayAccept } from './lib/reach';
+import { inboundTcp, surelyDropped } from './lib/reach';
 import { moveLinesFix } from './lib/edits';
+import { isPlainStatement } from './lib/script';
 
 export const policyBeforeManagementAllow: CheckDef = {
   code: 'IPT201',
@@ -24,20 +26,22 @@ export const policyBeforeManagementAllow: CheckDef = {
   },
 };
 
-function findForFamily(analysis: Analysis, family: 4 | 6): Finding | undefined {
-  const records = analysis.commands.filter((r) => r.command.family === family && !r.fromRestore);
-  const scratch = new Ruleset(family);
+function findForFamily(analysis: Analysis, family: Family): Finding | undefined {
+  const records = analysis.commands.filter((r) => r.command.family === family);
+  // A restore heredoc replaces tables at once; mixing it with commands is beyond this check.
+  if (records.some((r) => r.fromRestore)) return undefined;
   for (const port of analysis.config.managementPorts) {
-    const state = () => inputMayAccept(scratch, { port, state: 'ESTABLISHED' }) || inputMayAccept(scratch, { port, state: 'NEW' });
+    const scratch = new Ruleset(family);
+    // The admin's running session: its next segments arrive as ESTABLISHED.
+    const cut = () => surelyDropped(scratch, 'INPUT', inboundTcp(port, 'ESTABLISHED'));
     let cutAt: CommandRecord | undefined;
     for (const rec of records) {
-      const before = state();
-      applyCommand(scratch, rec.command, []);
-      const after = state();
-      if (before && !after && !rec.conditional && !cutAt) cutAt = rec;
-      if (cutAt && after) return report(analysis, cutAt, rec, port, records);
+      const before = cut();
+      applyCommand(scratch, rec.command, [], { conditional: rec.conditional });
+      const after = cut();
+      if (!cutAt && !before && after && !rec.conditional) cutAt = rec;
+      else if (cutAt && !after) return report(analysis, cutAt, rec, port, records);
     }
-    scratch.tables.clear();
   }
   return undefined;
 }
@@ -46,42 +50,46 @@ function report(analysis: Analysis, cut: CommandRecord, restored: CommandRecord,
   const cutLine = cut.command.range.start.line + 1;
   const okLine = restored.command.range.start.line + 1;
   const gap = okLine - cutLine;
-  const what = cut.command.op === 'P' ? loc(`the DROP policy on ${cut.command.chain}`, `${cut.command.chain} の DROP ポリシー`) : loc('this catch-all DROP/REJECT rule', 'この全遮断ルール');
+  const policy = cut.command.op === 'P';
+  const what = policy ? loc(`the DROP policy on ${cut.command.chain}`, `${cut.command.chain} の DROP ポリシー`) : loc('this catch-all DROP/REJECT rule', 'この全遮断ルール');
   const fixes: Fix[] = [];
-  if (cut.command.op === 'P') {
-    // Move the whole run of -P commands (with the comment block above it) to the end of the script.
-    const group = policyGroup(records, cut);
-    const lastLine = Math.max(...records.map((r) => r.command.range.end.line));
+  const group = policy ? policyGroup(analysis, records, cut) : undefined;
+  if (group) {
+    const plain = analysis.commands.filter((r) => isPlainStatement(analysis, r));
+    const lastLine = Math.max(...plain.map((r) => r.command.range.end.line));
     const end = moveLinesFix(analysis.text, group.from, group.to, lastLine + 1,
       loc('Move the policy commands to the end of the script', 'ポリシー設定をスクリプトの最後へ移動'));
     if (end) fixes.push({ ...end, preferred: true });
-    const afterAllow = moveLinesFix(analysis.text, group.from, group.to, restored.command.range.end.line + 1,
-      loc(`Move the policy commands below the rule on line ${okLine}`, `ポリシー設定を ${okLine} 行目のルールの後へ移動`));
-    if (afterAllow && restored.command.range.end.line + 1 !== lastLine + 1) fixes.push(afterAllow);
+    const below = restored.command.range.end.line + 1;
+    if (below !== lastLine + 1 && isPlainStatement(analysis, restored)) {
+      const afterAllow = moveLinesFix(analysis.text, group.from, group.to, below,
+        loc(`Move the policy commands below the rule on line ${okLine}`, `ポリシー設定を ${okLine} 行目のルールの後へ移動`));
+      if (afterAllow) fixes.push(afterAllow);
+    }
   }
   return {
     range: cut.command.range,
     message: loc(
-      `${what.en} (line ${cutLine}) starts dropping your SSH traffic (tcp/${port}), but the first rule that lets it back in is on line ${okLine}, ${gap} line${gap === 1 ? '' : 's'} later: run over SSH, this script cuts your own session in between`,
-      `${what.ja}（${cutLine} 行目）で SSH（tcp/${port}）の通信が遮断されますが、再び許可されるのは ${gap} 行後の ${okLine} 行目です。SSH 経由で実行すると、その間に自分の接続が切れてしまいます`),
-    related: [{ range: restored.command.range, message: loc(`tcp/${port} is allowed again only here`, `tcp/${port} が再び許可されるのはここです`) }],
+      `${what.en} (line ${cutLine}) starts dropping your SSH session (tcp/${port}), but the first rule that lets it back in is on line ${okLine}, ${gap} line${gap === 1 ? '' : 's'} later: run over SSH, this script cuts your own session in between, and if it stops before line ${okLine} you are locked out`,
+      `${what.ja}（${cutLine} 行目）で SSH（tcp/${port}）の通信が遮断されますが、再び許可されるのは ${gap} 行後の ${okLine} 行目です。SSH 経由で実行すると、その間に自分の接続が切れ、${okLine} 行目より前でスクリプトが止まると締め出されます`),
+    related: [{ range: restored.command.range, message: loc(`tcp/${port} is let in again only here`, `tcp/${port} が再び許可されるのはここです`) }],
     fixes,
   };
 }
 
-/** The consecutive -P commands around `cut` (by line), as a line span. */
-function policyGroup(records: CommandRecord[], cut: CommandRecord): { from: number; to: number } {
-  const policies = records.filter((r) => r.command.op === 'P').map((r) => r.command.range);
+/** The run of -P commands on consecutive lines around `cut`, when every one of them can be moved. */
+function policyGroup(analysis: Analysis, records: CommandRecord[], cut: CommandRecord): { from: number; to: number } | undefined {
+  const policies = records.filter((r) => r.command.op === 'P');
   let from = cut.command.range.start.line, to = cut.command.range.end.line;
+  const members = new Set<CommandRecord>([cut]);
   let grew = true;
   while (grew) {
     grew = false;
     for (const r of policies) {
-      if (r.end.line === from - 1) { from = r.start.line; grew = true; }
-      if (r.start.line === to + 1) { to = r.end.line; grew = true; }
+      if (members.has(r)) continue;
+      if (r.command.range.end.line === from - 1) { from = r.command.range.start.line; members.add(r); grew = true; }
+      else if (r.command.range.start.line === to + 1) { to = r.command.range.end.line; members.add(r); grew = true; }
     }
   }
-  return { from, to };
+  return [...members].every((r) => isPlainStatement(analysis, r)) ? { from, to } : undefined;
 }
-
-export type { Range };

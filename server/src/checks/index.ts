@@ -7,8 +7,32 @@ import { unresolvedVariable } from './IPT115-unresolved-variable';
 import { placeholderAddress } from './IPT116-placeholder-address';
 import { policyBeforeManagementAllow } from './IPT201-policy-before-management-allow';
 import { broadPortRange } from './IPT301-broad-port-range';
+import { managementLockedOut } from './IPT202-management-locked-out';
+import { flushUnderDropPolicy } from './IPT203-flush-under-drop-policy';
+import { missingEstablished } from './IPT204-missing-established';
+import { missingLoopback } from './IPT205-missing-loopback';
+import { ipv6LeftOpen } from './IPT206-ipv6-left-open';
+import { sensitivePortOpenToWorld } from './IPT302-sensitive-port-open-to-world';
+import { acceptEverything } from './IPT303-accept-everything';
+import { publishedPortBypassesInput } from './IPT304-published-port-bypasses-input';
+import { stateMatchDeprecated } from './IPT501-state-match-deprecated';
+import { logWithoutLimit } from './IPT502-log-without-limit';
+import { manySingleAddressRules } from './IPT503-many-single-address-rules';
+import { scriptNotAtomic } from './IPT504-script-not-atomic';
+import { shadowedRule } from './IPT401-shadowed-rule';
+import { redundantRule } from './IPT402-redundant-rule';
+import { unreachableAfterCatchAll } from './IPT403-unreachable-after-catch-all';
+import { duplicateRule } from './IPT404-duplicate-rule';
+import { unusedChain } from './IPT405-unused-chain';
+import { establishedLate } from './IPT406-established-late';
 
-export const CHECKS: CheckDef[] = [unresolvedVariable, placeholderAddress, policyBeforeManagementAllow, broadPortRange];
+export const CHECKS: CheckDef[] = [
+  unresolvedVariable, placeholderAddress,
+  policyBeforeManagementAllow, managementLockedOut, flushUnderDropPolicy, missingEstablished, missingLoopback, ipv6LeftOpen,
+  broadPortRange, sensitivePortOpenToWorld, acceptEverything, publishedPortBypassesInput,
+  stateMatchDeprecated, logWithoutLimit, manySingleAddressRules, scriptNotAtomic,
+  shadowedRule, redundantRule, unreachableAfterCatchAll, duplicateRule, unusedChain, establishedLate,
+];
 
 /** Every code the linter can report, with its name and default severity. */
 export function allCodes(): CodeInfo[] {

@@ -3,7 +3,7 @@
 // back in the largest unit that keeps the count whole, so `120/min` comes back as `2/sec`.
 import { loc, type Localized } from '../syntax/ast';
 import type { ValueResult } from './types';
-import { fail, ok } from './values';
+import { ok } from './values';
 
 /** libxt_limit's XT_LIMIT_SCALE: periods in 1/10000 s. */
 export const LIMIT_SCALE = 10000;

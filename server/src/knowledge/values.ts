@@ -1,9 +1,9 @@
 // Value parsers shared by the generic matches and the extension modules. Each returns the value
 // iptables would load, or a message saying why iptables would reject the text.
-import ipaddr from 'ipaddr.js';
 import { loc, type Family, type Localized } from '../syntax/ast';
 import type { ValueResult } from './types';
 import { lookupService } from './services';
+import { formatIpv6, inetPton4, inetPton6 } from './inet';
 
 export const ok = <T>(value: T): ValueResult<T> => ({ ok: true, value });
 export const fail = (en: string, ja: string): ValueResult<never> => ({ ok: false, message: loc(en, ja) });
@@ -78,10 +78,10 @@ export function parseAddress(text: string, family: Family): ValueResult<Cidr | {
   const slash = text.indexOf('/');
   const host = slash < 0 ? text : text.slice(0, slash);
   const maskText = slash < 0 ? undefined : text.slice(slash + 1);
-  let addr: ipaddr.IPv4 | ipaddr.IPv6;
+  let bytes: number[];
   if (family === 4) {
     if (!isV4Shape(host)) {
-      if (ipaddr.IPv6.isValid(host)) return fail(`${text} is an IPv6 address; iptables takes IPv4 (use ip6tables)`, `${text} は IPv6 アドレスです。iptables は IPv4 用です（ip6tables を使います）`);
+      if (inetPton6(host)) return fail(`${text} is an IPv6 address; iptables takes IPv4 (use ip6tables)`, `${text} は IPv6 アドレスです。iptables は IPv4 用です（ip6tables を使います）`);
       if (isHostname(host) && maskText === undefined) return ok({ hostname: host });
       if (isHostname(host)) return checkMaskOnly(text, host, maskText!, 32);
       return fail(`"${text}" is not a valid IPv4 address or host name`, `"${text}" は正しい IPv4 アドレスでもホスト名でもありません`);
@@ -89,26 +89,28 @@ export function parseAddress(text: string, family: Family): ValueResult<Cidr | {
     // iptables fills missing parts with zeros: 10.1 is 10.1.0.0.
     const parts = host.split('.');
     const padded = parts.length < 4 && parts.every((x) => x !== '') ? [...parts, ...Array(4 - parts.length).fill('0')].join('.') : host;
-    if (!ipaddr.IPv4.isValidFourPartDecimal(padded)) return fail(`"${host}" is not a valid IPv4 address`, `"${host}" は正しい IPv4 アドレスではありません`);
-    addr = ipaddr.IPv4.parse(padded);
+    const v4 = inetPton4(padded.split('.').map((x) => String(Number(x))).join('.'));
+    if (!v4 || !/^[0-9]+(\.[0-9]+){3}$/.test(padded)) return fail(`"${host}" is not a valid IPv4 address`, `"${host}" は正しい IPv4 アドレスではありません`);
+    bytes = v4;
   } else {
     if (isV4Shape(host) && host.includes('.')) return fail(`${text} is an IPv4 address; ip6tables takes IPv6 (use iptables)`, `${text} は IPv4 アドレスです。ip6tables は IPv6 用です（iptables を使います）`);
-    if (!ipaddr.IPv6.isValid(host)) {
+    const v6 = inetPton6(host);
+    if (!v6) {
       if (isHostname(host) && maskText === undefined) return ok({ hostname: host });
       return fail(`"${text}" is not a valid IPv6 address or host name`, `"${text}" は正しい IPv6 アドレスでもホスト名でもありません`);
     }
-    addr = ipaddr.IPv6.parse(host);
+    bytes = v6;
   }
   const bits = family === 4 ? 32 : 128;
-  const bytes = addr.toByteArray();
   if (maskText === undefined) return ok({ family, bytes, prefix: bits });
   if (/^[0-9]+$/.test(maskText)) {
     const prefix = Number(maskText);
     if (prefix > bits) return fail(`prefix length /${maskText} is larger than ${bits}`, `プレフィックス長 /${maskText} が ${bits} を超えています`);
     return ok({ family, bytes: applyPrefix(bytes, prefix), prefix });
   }
-  if (family === 4 && ipaddr.IPv4.isValidFourPartDecimal(maskText)) {
-    const mask = ipaddr.IPv4.parse(maskText).toByteArray();
+  const maskBytes = family === 4 ? inetPton4(maskText) : undefined;
+  if (maskBytes) {
+    const mask = maskBytes;
     const prefix = contiguousPrefix(mask);
     const net = bytes.map((b, i) => b & mask[i]);
     return ok(prefix === undefined ? { family, bytes: net, prefix: -1, mask } : { family, bytes: net, prefix });
@@ -148,16 +150,7 @@ export function formatCidr(c: Cidr): string {
 }
 
 export function formatAddressBytes(bytes: number[]): string {
-  if (bytes.length === 4) return bytes.join('.');
-  const text = (ipaddr.fromByteArray(bytes) as ipaddr.IPv6).toRFC5952String();
-  // glibc's inet_ntop writes IPv4-mapped and IPv4-compatible addresses with a dotted tail.
-  const words = Array.from({ length: 8 }, (_, i) => (bytes[2 * i] << 8) | bytes[2 * i + 1]);
-  const zeros = (n: number) => words.slice(0, n).every((w) => w === 0);
-  const v4 = bytes.slice(12).join('.');
-  if (zeros(5) && words[5] === 0xffff) return `::ffff:${v4}`;
-  if (zeros(6) && words[6] !== 0) return `::${v4}`;
-  if (zeros(7) && words[7] > 1) return `::${v4}`;
-  return text;
+  return bytes.length === 4 ? bytes.join('.') : formatIpv6(bytes);
 }
 
 /** Interface names: at most 15 characters (IFNAMSIZ - 1); a trailing `+` is a wildcard. */

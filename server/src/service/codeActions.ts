@@ -4,12 +4,13 @@ import type { Analysis } from '../engine';
 import type { Lang, Problem } from '../syntax/ast';
 import { toDiagnostic } from './diagnostics';
 import { isRelevant } from './documents';
+import { refactorings, type RefactorOptions } from './refactor';
 
 const overlaps = (a: LspRange, b: LspRange) =>
   !(a.end.line < b.start.line || (a.end.line === b.start.line && a.end.character < b.start.character) ||
     b.end.line < a.start.line || (b.end.line === a.start.line && b.end.character < a.start.character));
 
-export function codeActions(a: Analysis, uri: string, range: LspRange, lang: Lang, only?: string[]): CodeAction[] {
+export function codeActions(a: Analysis, uri: string, range: LspRange, lang: Lang, only?: string[], opts: RefactorOptions = { createFiles: false }): CodeAction[] {
   if (!isRelevant(a)) return [];
   const out: CodeAction[] = [];
   const want = (kind: string) => !only || only.some((o) => kind === o || kind.startsWith(o + '.'));
@@ -27,6 +28,8 @@ export function codeActions(a: Analysis, uri: string, range: LspRange, lang: Lan
     const edits = fixAllEdits(a.problems);
     if (edits.length) out.push({ title: lang === 'ja' ? '自動修正できる問題をすべて修正' : 'Fix all auto-fixable problems', kind: 'source.fixAll.iptables', edit: { changes: { [uri]: edits } } });
   }
+  // Refactorings only when asked for everything or for refactor.* (not on save's source.fixAll).
+  out.push(...refactorings(a, uri, range, lang, want, opts));
   return out;
 }
 

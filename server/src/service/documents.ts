@@ -1,11 +1,14 @@
 // One analysis per document version, computed on demand and shared by every feature.
-import { analyze, type Analysis } from '../engine';
+import { analyze, detectKind, type Analysis, type DocumentKind } from '../engine';
+import { Ruleset } from '../model/ruleset';
 import type { LintConfig } from '../config';
 
 export interface DocumentInput { uri: string; languageId: string; version: number; text: string }
 
 export class AnalysisCache {
   private readonly entries = new Map<string, { version: number; config: LintConfig; analysis: Analysis }>();
+  /** Called when the engine throws on a document (a bug): the server logs it and keeps going. */
+  onError?: (uri: string, error: unknown) => void;
 
   constructor(private config: LintConfig) {}
 
@@ -17,13 +20,35 @@ export class AnalysisCache {
   get(doc: DocumentInput): Analysis {
     const hit = this.entries.get(doc.uri);
     if (hit && hit.version === doc.version && hit.config === this.config) return hit.analysis;
-    const analysis = analyze(doc.text, { kind: doc.languageId === 'iptables' ? 'save' : 'shell', path: uriPath(doc.uri), config: this.config });
+    // Let the old analysis go before making the new one: on a 70k-line file each is a few hundred MB.
+    const lastProblems = hit?.analysis.problems ?? [];
+    this.entries.delete(doc.uri);
+    const kind = kindFor(doc.languageId, doc.text);
+    let analysis: Analysis;
+    try {
+      analysis = analyze(doc.text, { kind, path: uriPath(doc.uri), config: this.config });
+    } catch (e) {
+      // Never crash and never blank the editor: the last problems stay shown.
+      this.onError?.(doc.uri, e);
+      analysis = { ...emptyAnalysis(doc.text, kind, this.config), problems: lastProblems };
+    }
     this.entries.set(doc.uri, { version: doc.version, config: this.config, analysis });
     return analysis;
   }
 
   peek(uri: string): Analysis | undefined { return this.entries.get(uri)?.analysis; }
   delete(uri: string): void { this.entries.delete(uri); }
+}
+
+/** `iptables` documents are save files, shell scripts are scripts; anything else is told by its text. */
+export function kindFor(languageId: string, text: string): DocumentKind {
+  if (languageId === 'iptables') return 'save';
+  if (languageId === 'shellscript' || languageId === 'sh' || languageId === 'bash') return 'shell';
+  return detectKind(text);
+}
+
+function emptyAnalysis(text: string, kind: DocumentKind, config: LintConfig): Analysis {
+  return { kind, text, commands: [], rulesets: { 4: new Ruleset(4), 6: new Ruleset(6) }, families: [], problems: [], saves: [], comments: [], config };
 }
 
 /** Is this a document the server should speak about? A shell script with no iptables in it is not. */

@@ -101,7 +101,8 @@ function valueMarkdown(cmd: IptablesCommand, role: Extract<WordRole, { kind: 'va
     }
     if (opt === 'source' || opt === 'destination') {
       const head = opt === 'source' ? tr(lang, 'Source', '送信元') : tr(lang, 'Destination', '宛先');
-      return `**${head}**\n\n${describeAddresses(text, cmd.family, lang).map((l) => `- ${l}`).join('\n')}`;
+      const lines = describeAddresses(text, cmd.family, lang);
+      return lines.length ? `**${head}**\n\n${lines.map((l) => `- ${l}`).join('\n')}` : undefined;
     }
     if (opt === 'in-interface' || opt === 'out-interface') {
       const wild = text.endsWith('+') ? tr(lang, `every interface whose name starts with ${code(text.slice(0, -1))}`, `名前が ${code(text.slice(0, -1))} で始まるすべてのインターフェース`) : tr(lang, `the interface ${code(text)}`, `インターフェース ${code(text)}`);

@@ -86,25 +86,30 @@ function fromBig(n: bigint, len: number): number[] {
 
 /** Markdown lines for each address of a `-s`/`-d` value: network, first/last address, size. */
 export function describeAddresses(text: string, family: Family, lang: Lang): string[] {
-  return text.split(',').map((part) => {
-    const r = parseAddress(part, family);
-    if (!r.ok) return `${code(part)} — ${r.message[lang]}`;
-    if ('hostname' in r.value) return `${code(part)} — ${tr(lang, 'a host name: iptables looks it up once, when the rule is loaded, and adds a rule per address', 'ホスト名：ルールの読み込み時に一度だけ名前解決され、アドレスごとにルールが作られます')}`;
-    const c = r.value;
-    const bits = c.bytes.length * 8;
-    const maskBits = c.mask ? c.mask.reduce((n, b) => n + popcount(b), 0) : c.prefix;
-    const size = 1n << BigInt(bits - maskBits);
-    const first = toBig(c.bytes);
-    const hostMask = c.mask ? ~toBig(c.mask) & ((1n << BigInt(bits)) - 1n) : size - 1n;
-    const last = first | hostMask;
-    if (size === 1n) return `${code(part)} — ${tr(lang, 'a single address', '単一のアドレス')} ${code(formatAddressBytes(c.bytes))}`;
-    const range = `${formatAddressBytes(c.bytes)} – ${formatAddressBytes(fromBig(last, c.bytes.length))}`;
-    const count = size > 1_000_000_000_000n ? `2^${bits - maskBits}` : size.toLocaleString('en');
-    const all = maskBits === 0 ? tr(lang, ' (every address)', '（すべてのアドレス）') : '';
-    const net = `${formatAddressBytes(c.bytes)}/${c.prefix >= 0 ? c.prefix : c.mask!.join('.')}`;
-    const written = net === part ? '' : ` = ${code(net)}`;
-    return `${code(part)}${written} — ${range}, ${tr(lang, `${count} addresses`, `${count} 個のアドレス`)}${all}`;
+  return text.split(',').flatMap((part) => {
+    const line = describeAddress(part, family, lang);
+    return line === undefined ? [] : [line];
   });
+}
+
+function describeAddress(part: string, family: Family, lang: Lang): string | undefined {
+  const r = parseAddress(part, family);
+  if (!r.ok) return undefined; // the diagnostic already says what is wrong
+  if ('hostname' in r.value) return `${code(part)} — ${tr(lang, 'a host name: iptables looks it up once, when the rule is loaded, and adds a rule per address', 'ホスト名：ルールの読み込み時に一度だけ名前解決され、アドレスごとにルールが作られます')}`;
+  const c = r.value;
+  const bits = c.bytes.length * 8;
+  const maskBits = c.mask ? c.mask.reduce((n, b) => n + popcount(b), 0) : c.prefix;
+  const size = 1n << BigInt(bits - maskBits);
+  const first = toBig(c.bytes);
+  const hostMask = c.mask ? ~toBig(c.mask) & ((1n << BigInt(bits)) - 1n) : size - 1n;
+  const last = first | hostMask;
+  if (size === 1n) return `${code(part)} — ${tr(lang, 'a single address', '単一のアドレス')} ${code(formatAddressBytes(c.bytes))}`;
+  const range = `${formatAddressBytes(c.bytes)} – ${formatAddressBytes(fromBig(last, c.bytes.length))}`;
+  const count = size > 1_000_000_000_000n ? `2^${bits - maskBits}` : size.toLocaleString('en');
+  const all = maskBits === 0 ? tr(lang, ' (every address)', '（すべてのアドレス）') : '';
+  const net = `${formatAddressBytes(c.bytes)}/${c.prefix >= 0 ? c.prefix : c.mask!.join('.')}`;
+  const written = net === part ? '' : ` = ${code(net)}`;
+  return `${code(part)}${written} — ${range}, ${tr(lang, `${count} addresses`, `${count} 個のアドレス`)}${all}`;
 }
 
 function popcount(b: number): number {

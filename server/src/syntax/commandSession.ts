@@ -6,7 +6,7 @@ import { findMatch, findTarget, otherFamilyModule, STANDARD_TARGETS, allMatches 
 import { findTable, MAX_CHAIN_NAME } from '../knowledge/tables';
 import type { ModuleDef, OptionContext, OptionDef } from '../knowledge/types';
 import { parseInterface, parseAddress } from '../knowledge/values';
-import { parseProtocol } from '../knowledge/protocols';
+import { implicitMatchName, parseProtocol, protocolNumber } from '../knowledge/protocols';
 import { findLookalikes, type Lookalike } from './lookalikes';
 
 interface OpenOption {
@@ -129,17 +129,24 @@ export class CommandSession {
     if (bang !== undefined && !g.negatable) err(this.problems, 'IPT117', rangeOf(this.words[bang], this.words[i]), loc(`${this.texts[i]} cannot be negated with \`!\``, `${this.texts[i]} は \`!\` で否定できません`));
   }
 
-  /** getopt_long: exact names first (newest module first), then the implicit protocol match, then a unique prefix. */
+  /**
+   * getopt_long: exact names first (newest module first), then a unique prefix among what is
+   * loaded, and only then the match implied by `-p` (iptables loads it when an option is unknown).
+   */
   private lookupLong(name: string): { generic: GenericOption } | { module: ParsedModule; def: OptionDef } | undefined {
     const g = genericByLong(name);
     if (g && !(g.role.kind === 'match' && g.role.field === 'fragment' && this.opts.family === 6)) return { generic: g };
-    const exact = this.findModuleOption((d) => d.name === name || (d.aliases?.includes(name) ?? false));
-    if (exact) return exact;
+    const exactTest = (d: OptionDef) => d.name === name || (d.aliases?.includes(name) ?? false);
+    const found = this.findModuleOption(exactTest) ?? this.uniquePrefix(name);
+    if (found !== 'ambiguous' && found) return found;
     if (this.loadProtocolMatch()) {
-      const again = this.findModuleOption((d) => d.name === name || (d.aliases?.includes(name) ?? false));
-      if (again) return again;
+      const again = this.findModuleOption(exactTest) ?? this.uniquePrefix(name);
+      if (again && again !== 'ambiguous') return again;
     }
-    // Unique prefix among everything loaded (getopt's abbreviations).
+    return undefined;
+  }
+
+  private uniquePrefix(name: string): { generic: GenericOption } | { module: ParsedModule; def: OptionDef } | 'ambiguous' | undefined {
     const candidates: ({ generic: GenericOption } | { module: ParsedModule; def: OptionDef })[] = [];
     const seen = new Set<unknown>();
     for (const long of genericLongNames()) {
@@ -152,7 +159,7 @@ export class CommandSession {
         if ([o.name, ...(o.aliases ?? [])].some((n) => n.startsWith(name)) && !seen.has(o)) { seen.add(o); candidates.push({ module: this.loaded[k], def: o }); }
       }
     }
-    return candidates.length === 1 ? candidates[0] : undefined;
+    return candidates.length === 1 ? candidates[0] : candidates.length > 1 ? 'ambiguous' : undefined;
   }
 
   private findModuleOption(test: (d: OptionDef) => boolean): { module: ParsedModule; def: OptionDef } | undefined {
@@ -168,9 +175,8 @@ export class CommandSession {
     const p = this.cmd.generic.protocol;
     if (!p || this.protocolLoaded || p.arg.symbolic) return false;
     this.protocolLoaded = true;
-    const proto = parseProtocol(p.value, this.opts.family);
-    if (!proto.ok || !proto.value.name) return false;
-    const name = proto.value.name === 'ipv6-icmp' ? 'icmp6' : proto.value.name;
+    const name = implicitMatchName(p.value);
+    if (!name) return false;
     const def = findMatch(name, this.opts.family);
     if (!def || this.loaded.some((m) => m.name === def.name)) return false;
     const module: ParsedModule = { name: def.name, kind: 'match', options: [] };
@@ -227,7 +233,8 @@ export class CommandSession {
       err(this.problems, 'IPT104', this.words[o.index].range, loc(`${name} needs ${wanted === 1 ? 'an argument' : `${wanted} arguments`}`, `${name} には引数が${wanted === 1 ? '' : ` ${wanted} 個`}必要です`));
       return;
     }
-    if (argTexts[0] === '!' && o.args.length && o.inlineValue === undefined && !this.words[o.args[0]].symbolic) return this.oldNegation(o);
+    const negatable = o.generic ? o.generic.negatable : o.def?.negatable;
+    if (argTexts[0] === '!' && negatable && o.args.length && o.inlineValue === undefined && !this.words[o.args[0]].symbolic) return this.oldNegation(o);
     const roleOwner = o.generic ? { option: o.generic.long } : { option: o.def!.name, module: o.module!.name };
     o.args.forEach((k, n) => { this.cmd.roles[k] = { kind: 'value', ...roleOwner, index: n }; });
     const bangWord = o.bang !== undefined ? this.words[o.bang] : undefined;
@@ -394,6 +401,7 @@ export class CommandSession {
     if (field === 'protocol') {
       const r = parseProtocol(m.value, fam);
       if (!r.ok) message = r.message;
+      else if (r.value.number === 0 && m.negated) message = loc('`! -p all` would never match any packet: iptables rejects it', '`! -p all` はどのパケットにも一致しないため、iptables は拒否します');
     } else if (field === 'source' || field === 'destination') {
       for (const part of m.value.split(',')) {
         const r = parseAddress(part, fam);
@@ -427,9 +435,8 @@ export class CommandSession {
     for (const m of this.loaded) {
       const def = this.defs.get(m)!;
       if (def.protocols && m.kind === 'match' && !proto?.arg.symbolic && !proto?.negated) {
-        const p = proto ? parseProtocol(proto.value, this.opts.family) : undefined;
-        const name = p?.ok ? p.value.name : undefined;
-        if (!name || !def.protocols.includes(name === 'ipv6-icmp' ? 'icmp6' : name)) {
+        const given = proto ? protocolNumber(proto.value) : undefined;
+        if (given === undefined || !def.protocols.some((x) => protocolNumber(x === 'icmp6' ? 'ipv6-icmp' : x) === given)) {
           err(this.problems, 'IPT107', this.moduleRange(m), loc(`the ${def.name} match needs ${def.protocols.map((x) => `-p ${x}`).join(' or ')}`, `${def.name} マッチには ${def.protocols.map((x) => `-p ${x}`).join(' または ')} が必要です`));
         }
       }
@@ -475,7 +482,7 @@ export class CommandSession {
 }
 
 /** Options whose argument is free text, where any character is fine. */
-const FREE_TEXT = new Set(['comment', 'log-prefix', 'nflog-prefix', 'string', 'hex-string', 'name']);
+const FREE_TEXT = new Set(['comment', 'log-prefix', 'nflog-prefix', 'ulog-prefix', 'string', 'hex-string', 'name', 'led-trigger-id', 'selctx', 'label', 'rateest-name']);
 
 const isBuiltin = (chain: string) => ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'].includes(chain);
 

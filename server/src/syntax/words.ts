@@ -1,6 +1,6 @@
 // Splits one line of an iptables-restore file into words the way iptables-restore does:
-// blanks separate words, double quotes group (and are dropped), `\"` and `\\` inside quotes
-// stand for themselves. Single quotes are ordinary characters there.
+// blanks separate words, double quotes group (and are dropped), and inside quotes a backslash
+// takes the next character literally. Single quotes are ordinary characters there.
 import { loc, type Problem, type Range, type Word } from './ast';
 
 /**
@@ -40,7 +40,8 @@ export function splitRestoreWords(text: string, line: number, startChar = 0): Sp
     while (i < n) {
       const c = text[i];
       if (inQuote) {
-        if (c === '\\' && i + 1 < n && (text[i + 1] === '"' || text[i + 1] === '\\')) { value += text[i + 1]; i += 2; continue; }
+        // Inside quotes a backslash takes the next character literally (checked with iptables-restore).
+        if (c === '\\' && i + 1 < n) { value += text[i + 1]; i += 2; continue; }
         if (c === '"') { inQuote = false; i++; continue; }
         value += c; i++;
         continue;

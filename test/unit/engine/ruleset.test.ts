@@ -32,7 +32,7 @@ test('-I inserts at a position; an index past the end is refused', () => {
 test('-D by rule text and by number, -R, -F of one chain', () => {
   const { rs, problems } = run(['-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -j DROP', '-A INPUT -p udp -j ACCEPT', '-D INPUT -p tcp -m tcp --dport 22 -j ACCEPT', '-D INPUT 1', '-R INPUT 1 -j REJECT', '-A OUTPUT -j ACCEPT', '-F OUTPUT']);
   assert.deepEqual(problems, []);
-  assert.equal(formatSave(rs).split('\n').filter((l) => l.startsWith('-A')).join('|'), '-A INPUT -j REJECT');
+  assert.equal(formatSave(rs).split('\n').filter((l) => l.startsWith('-A')).join('|'), '-A INPUT -j REJECT --reject-with icmp-port-unreachable');
 });
 
 test('a chain still jumped to cannot be deleted; -X without a name deletes the unused ones', () => {

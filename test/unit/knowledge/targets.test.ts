@@ -165,7 +165,8 @@ test('the upper-case extension .t files agree line by line (nft backend)', { ski
           const expectedLine = `-A ${chain} ${expected === '=' ? rule : expected}`;
           if (want === 'OK') {
             assert.ok(r.ok, `${where}: rejected: ${r.errors.join('; ')}`);
-            assert.equal(r.line, expectedLine, where);
+            // An inverted FAIL line has no expected form: only acceptance is known.
+            if (expected) assert.equal(r.line, expectedLine, where);
           } else if (want === 'FAIL') {
             assert.ok(!r.ok, `${where}: accepted as ${r.line}`);
           } else {

@@ -1,56 +1,206 @@
-// "Could this chain accept such a packet?" for the lockout checks, following jumps. Anything not
-// understood counts as "it might accept", so these checks never claim a lockout they cannot prove.
-import type { IptablesCommand } from '../../syntax/ast';
-import type { Ruleset } from '../../model/ruleset';
+// "What happens to such a packet?" for the safety checks: one concrete kind of packet (a probe) is
+// walked through a chain, following jumps, gotos and RETURN. Every rule answers yes, no or maybe;
+// anything not understood (an unknown match, a shell variable, a conditional command) is "maybe",
+// so a check built on this never claims a drop or an accept it cannot prove.
+import type { Family, GenericMatch, IptablesCommand, ParsedModule, ParsedOption } from '../../syntax/ast';
+import type { Rule, Ruleset } from '../../model/ruleset';
 import { STANDARD_TARGETS, findTarget } from '../../knowledge/registry';
-import { destinationPorts, hasOtherMatches, portAllowed, protocolAllows, stateAllows } from './rule-facts';
+import { LOOPBACK, addressOf, cidrWithin, optionRanges, portAllowed, protocol, protocolAllows, stateAllows, type PortLimit } from './rule-facts';
 
-/** An inbound TCP packet from some remote host (not loopback) to a port, in a conntrack state. */
-export interface InboundTcp { port: number; state: 'NEW' | 'ESTABLISHED' }
+export type CtState = 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'UNTRACKED';
 
-type Match = 'yes' | 'no' | 'maybe';
+/** One kind of packet. Addresses are not concrete: "remote" is some host that is not this one. */
+export interface Probe {
+  proto: 'tcp' | 'udp';
+  dport: number;
+  /** Unknown when undefined (a client's ephemeral port). */
+  sport?: number;
+  state: CtState;
+  /** On the loopback interface (from this host to itself), else from/to a remote host over another interface. */
+  loopback: boolean;
+}
 
-export function ruleMatches(cmd: IptablesCommand, pkt: InboundTcp): Match {
-  if (cmd.symbolic && cmd.words.some((w) => w.symbolic)) {
-    // A variable could stand for anything: only the parts we can read may exclude the packet.
+export type Tri = 'yes' | 'no' | 'maybe';
+
+const not = (t: Tri): Tri => (t === 'yes' ? 'no' : t === 'no' ? 'yes' : 'maybe');
+const and = (a: Tri, b: Tri): Tri => (a === 'no' || b === 'no' ? 'no' : a === 'maybe' || b === 'maybe' ? 'maybe' : 'yes');
+const fromBool = (b: boolean | undefined): Tri => (b === undefined ? 'maybe' : b ? 'yes' : 'no');
+
+/** TCP flag sets a packet of the probe may carry (NEW: the opening SYN; later: ACK with or without SYN/PSH/FIN). */
+function flagSets(p: Probe): number[] {
+  return p.state === 'NEW' ? [0x02] : [0x12, 0x10, 0x18, 0x11];
+}
+
+function flagsMatch(p: Probe, mask: number, comp: number, negated: boolean): Tri {
+  const results = flagSets(p).map((f) => ((f & mask) === comp) !== negated);
+  return results.every(Boolean) ? 'yes' : results.some(Boolean) ? 'maybe' : 'no';
+}
+
+function portTri(limit: PortLimit | null | undefined, port: number | undefined, other?: number): Tri {
+  if (limit === undefined) return 'yes';
+  if (limit === null || port === undefined) return 'maybe';
+  if (limit.either) {
+    // multiport --ports: either port may be in the list.
+    if (portAllowed({ ...limit, negated: false }, port) || (other !== undefined && portAllowed({ ...limit, negated: false }, other))) return limit.negated ? 'no' : 'yes';
+    return other === undefined ? 'maybe' : limit.negated ? 'yes' : 'no';
   }
-  if (!protocolAllows(cmd, 'tcp')) return 'no';
-  if (!portAllowed(destinationPorts(cmd), pkt.port)) return 'no';
-  if (!stateAllows(cmd, pkt.state)) return 'no';
+  return portAllowed(limit, port) ? 'yes' : 'no';
+}
+
+/** -s/-d against "this host over lo" or "some remote host". */
+function addressTri(m: GenericMatch | undefined, family: Family, p: Probe): Tri {
+  if (!m) return 'yes';
+  if (m.arg.symbolic) return 'maybe';
+  let res: Tri = 'no';
+  for (const text of m.value.split(',')) {
+    const net = addressOf(text, family);
+    // Over lo the address may be 127.0.0.1 or one of the host's own: only /0 is sure to match.
+    let t: Tri;
+    if (!net) t = 'maybe';
+    else if (net.prefix === 0) t = 'yes';
+    else if (cidrWithin(net, LOOPBACK[family])) t = p.loopback ? 'maybe' : 'no';
+    else t = 'maybe';
+    if (t === 'yes') { res = 'yes'; break; }
+    if (t === 'maybe') res = 'maybe';
+  }
+  return m.negated ? not(res) : res;
+}
+
+function interfaceTri(m: GenericMatch | undefined, p: Probe): Tri {
+  if (!m) return 'yes';
+  if (m.arg.symbolic) return 'maybe';
+  const name = m.value;
+  let t: Tri;
+  if (name === '+') t = 'yes';
+  else if (name.endsWith('+')) t = 'lo'.startsWith(name.slice(0, -1)) ? (p.loopback ? 'yes' : 'maybe') : (p.loopback ? 'no' : 'maybe');
+  else t = name === 'lo' ? (p.loopback ? 'yes' : 'no') : (p.loopback ? 'no' : 'maybe');
+  return m.negated ? not(t) : t;
+}
+
+/** Does this rule's condition hold for the probe? */
+export function ruleMatches(cmd: IptablesCommand, p: Probe): Tri {
   const g = cmd.generic;
-  if (g.inInterface && !g.inInterface.arg.symbolic && !g.inInterface.negated && g.inInterface.value === 'lo') return 'no';
-  if (g.fragment && !g.fragment.negated) return 'no';
-  if (g.source || g.destination || g.inInterface || g.outInterface || hasOtherMatches(cmd) || cmd.symbolic) return 'maybe';
-  for (const m of cmd.matches) if (m.options.some((o) => o.name === 'sport' || o.name === 'sports' || o.name === 'tcp-flags' || o.name === 'syn')) return 'maybe';
-  return 'yes';
-}
-
-type Outcome = 'accept' | 'drop' | 'continue';
-
-/** 'accept' means "may accept": a certain drop is needed for 'drop'. */
-export function chainOutcome(rs: Ruleset, table: string, chainName: string, pkt: InboundTcp, depth = 0): Outcome {
-  const chain = rs.chain(table, chainName);
-  if (!chain || depth > 32) return 'accept';
-  for (const rule of chain.rules) {
-    const m = ruleMatches(rule.command, pkt);
-    if (m === 'no') continue;
-    const t = rule.command.target;
-    if (!t) continue;
-    if (t.nameWord?.symbolic) return 'accept';
-    if (t.name === 'ACCEPT') return 'accept';
-    if (t.name === 'DROP' || t.name === 'REJECT') { if (m === 'yes') return 'drop'; continue; }
-    if (t.name === 'RETURN') { if (m === 'yes') return chain.builtin ? policyOutcome(chain.policy) : 'continue'; continue; }
-    if ((STANDARD_TARGETS as readonly string[]).includes(t.name)) return 'accept'; // QUEUE: user space decides
-    if (!rule.command.goto && findTarget(t.name, rs.family)) continue; // LOG, MARK, ...: not deciding
-    const sub = chainOutcome(rs, table, t.name, pkt, depth + 1);
-    if (sub === 'accept') return 'accept';
-    if (sub === 'drop' && m === 'yes') return 'drop';
-    if (rule.command.goto && m === 'yes') return chain.builtin ? policyOutcome(chain.policy) : 'continue';
+  let t = fromBool(protocolAllows(cmd, p.proto));
+  if (t === 'no') return 'no';
+  t = and(t, addressTri(g.source, cmd.family, p));
+  t = and(t, addressTri(g.destination, cmd.family, p));
+  t = and(t, interfaceTri(g.inInterface, p));
+  t = and(t, interfaceTri(g.outInterface, p));
+  if (g.fragment) t = and(t, g.fragment.negated ? 'yes' : 'no');
+  if (t === 'no') return 'no';
+  for (const m of cmd.matches) {
+    t = and(t, matchTri(cmd, m, p));
+    if (t === 'no') return 'no';
   }
-  return chain.builtin ? policyOutcome(chain.policy) : 'continue';
+  return t;
 }
 
-const policyOutcome = (policy?: string): Outcome => (policy === 'DROP' ? 'drop' : 'accept');
+function limitOf(cmd: IptablesCommand, m: ParsedModule, o: ParsedOption): PortLimit | null {
+  const ranges = optionRanges(o, m.name === 'multiport' ? protocol(cmd) ?? 'tcp' : m.name);
+  return ranges ? { ranges, negated: o.negated, words: o.args, option: o, module: m, either: o.name === 'ports' } : null;
+}
 
-/** May a remote host's packet in this state reach the port through filter INPUT? */
-export const inputMayAccept = (rs: Ruleset, pkt: InboundTcp) => chainOutcome(rs, 'filter', 'INPUT', pkt) === 'accept';
+function matchTri(cmd: IptablesCommand, m: ParsedModule, p: Probe): Tri {
+  switch (m.name) {
+    case 'comment': return 'yes';
+    case 'tcp': case 'udp': case 'multiport': {
+      let t: Tri = 'yes';
+      for (const o of m.options) {
+        if (o.name === 'dport' || o.name === 'dports') t = and(t, portTri(limitOf(cmd, m, o), p.dport));
+        else if (o.name === 'sport' || o.name === 'sports') t = and(t, portTri(limitOf(cmd, m, o), p.sport));
+        else if (o.name === 'ports') t = and(t, portTri(limitOf(cmd, m, o), p.dport, p.sport));
+        else if (o.name === 'syn') t = and(t, flagsMatch(p, 0x17, 0x02, o.negated));
+        else if (o.name === 'tcp-flags') {
+          const v = o.value as { mask?: number; comp?: number } | undefined;
+          t = and(t, v && typeof v.mask === 'number' && typeof v.comp === 'number' ? flagsMatch(p, v.mask, v.comp, o.negated) : 'maybe');
+        } else t = and(t, 'maybe');
+      }
+      return t;
+    }
+    case 'state': case 'conntrack': {
+      let t: Tri = fromBool(stateAllows({ ...cmd, matches: [m] }, p.state));
+      if (m.options.some((o) => !(o.name === 'state' || o.name === 'ctstate'))) t = and(t, 'maybe');
+      return t;
+    }
+    default: return 'maybe';
+  }
+}
+
+export type Outcome = 'accept' | 'drop' | 'return';
+
+export interface Walk {
+  /** Every way the packet may leave the chain. */
+  outcomes: Set<Outcome>;
+  /** The rule that certainly decided (innermost), when the walk ended on one; undefined = the policy. */
+  decidedBy?: Rule;
+}
+
+const MAX_DEPTH = 32;
+
+/** Walks one chain of `table`. Conditional rules (they may not exist) never match for certain. */
+export function walkChain(rs: Ruleset, table: string, chainName: string, p: Probe, depth = 0): Walk {
+  const chain = rs.chain(table, chainName);
+  const unknown: Walk = { outcomes: new Set(['accept', 'drop', 'return']) };
+  if (!chain || depth > MAX_DEPTH) return unknown;
+  const outcomes = new Set<Outcome>();
+  for (const rule of chain.rules) {
+    let m = ruleMatches(rule.command, p);
+    if (m === 'no') continue;
+    if (rule.conditional && m === 'yes') m = 'maybe';
+    const r = ruleOutcome(rs, table, rule, p, depth);
+    if (r.continues && r.outcomes.size === 0) continue;
+    for (const o of r.outcomes) outcomes.add(o);
+    if (m === 'yes' && !r.continues) return { outcomes, decidedBy: r.decidedBy ?? rule };
+  }
+  if (chain.builtin) outcomes.add(chain.policy === 'DROP' ? 'drop' : 'accept');
+  else outcomes.add('return');
+  return { outcomes };
+}
+
+/** What a matching rule does: its possible outcomes, and whether the packet may go on to the next rule. */
+function ruleOutcome(rs: Ruleset, table: string, rule: Rule, p: Probe, depth: number): { outcomes: Set<Outcome>; continues: boolean; decidedBy?: Rule } {
+  const t = rule.command.target;
+  if (!t) return { outcomes: new Set(), continues: true };
+  if (t.nameWord?.symbolic) return { outcomes: new Set(['accept', 'drop', 'return']), continues: true };
+  switch (t.name) {
+    case 'ACCEPT': return { outcomes: new Set(['accept']), continues: false };
+    case 'DROP': case 'REJECT': return { outcomes: new Set(['drop']), continues: false };
+    case 'RETURN': return { outcomes: new Set(['return']), continues: false };
+  }
+  if ((STANDARD_TARGETS as readonly string[]).includes(t.name) || t.name === 'NFQUEUE') return { outcomes: new Set(['accept', 'drop']), continues: false };
+  if (!rule.command.goto && findTarget(t.name, rs.family)) return { outcomes: new Set(), continues: true }; // LOG, MARK...: not deciding
+  const sub = walkChain(rs, table, t.name, p, depth + 1);
+  const outcomes = new Set([...sub.outcomes].filter((o) => o !== 'return'));
+  const returns = sub.outcomes.has('return');
+  if (rule.command.goto) {
+    // A goto's RETURN leaves the calling chain too.
+    return { outcomes: returns ? new Set([...outcomes, 'return']) : outcomes, continues: false, decidedBy: sub.decidedBy };
+  }
+  return { outcomes, continues: returns, decidedBy: returns ? undefined : sub.decidedBy };
+}
+
+export type Verdict = 'accept' | 'drop' | 'maybe';
+
+/** The verdict of a built-in chain for the probe, with the rule (or undefined: the policy) that decided it. */
+export function verdict(rs: Ruleset, table: string, chain: string, p: Probe): { verdict: Verdict; decidedBy?: Rule } {
+  const w = walkChain(rs, table, chain, p);
+  const outs = [...w.outcomes].map((o) => (o === 'return' ? policyOutcome(rs, table, chain) : o));
+  const set = new Set(outs);
+  const v: Verdict = set.size === 1 ? (set.has('drop') ? 'drop' : 'accept') : 'maybe';
+  return { verdict: v, decidedBy: w.decidedBy };
+}
+
+function policyOutcome(rs: Ruleset, table: string, chain: string): 'accept' | 'drop' {
+  return rs.chain(table, chain)?.policy === 'DROP' ? 'drop' : 'accept';
+}
+
+/** Certainly dropped by filter `chain`? */
+export const surelyDropped = (rs: Ruleset, chain: string, p: Probe) => verdict(rs, 'filter', chain, p).verdict === 'drop';
+/** May filter `chain` accept it? */
+export const mayAccept = (rs: Ruleset, chain: string, p: Probe) => verdict(rs, 'filter', chain, p).verdict !== 'drop';
+
+/** A new TCP connection from some remote host to a port of this host, and the segments after it. */
+export const inboundTcp = (port: number, state: CtState = 'NEW'): Probe => ({ proto: 'tcp', dport: port, state, loopback: false });
+
+/** Back-compatible helper: may a remote host's packet in this state reach the port through filter INPUT? */
+export const inputMayAccept = (rs: Ruleset, pkt: { port: number; state: CtState }) => mayAccept(rs, 'INPUT', inboundTcp(pkt.port, pkt.state));

@@ -4,7 +4,7 @@ import { loc, type Localized } from '../../syntax/ast';
 import type { ModuleDef } from '../types';
 import { parseInterface } from '../values';
 import { bang, optionOf } from '../save-helpers';
-import { hex, parseValueMask, type ValueMask } from './xt-values';
+import { hex, hookChain, parseValueMask, type ValueMask } from './xt-values';
 
 const PHYSDEV_ORDER = ['physdev-is-in', 'physdev-in', 'physdev-is-out', 'physdev-out', 'physdev-is-bridged'];
 
@@ -34,7 +34,7 @@ export const physdevMatch: ModuleDef = {
     if (m.options.length === 0) return [loc('physdev needs at least one --physdev-* option', 'physdev には --physdev-* オプションが少なくとも 1 つ必要です')];
     const out = optionOf(m, 'physdev-out') ?? optionOf(m, 'physdev-is-out');
     const bridged = optionOf(m, 'physdev-is-bridged');
-    if (out && (!bridged || bridged.negated) && ctx.cmd.chain === 'OUTPUT') {
+    if (out && (!bridged || bridged.negated) && hookChain(ctx) === 'OUTPUT') {
       return [loc('--physdev-out and --physdev-is-out work in OUTPUT only with --physdev-is-bridged: the kernel refuses this rule',
         'OUTPUT で --physdev-out・--physdev-is-out を使えるのは --physdev-is-bridged と併用したときだけです（カーネルが拒否します）')];
     }
@@ -83,7 +83,7 @@ export const devgroupMatch: ModuleDef = {
   validate(m, ctx) {
     const out: Localized[] = [];
     if (!optionOf(m, 'src-group') && !optionOf(m, 'dst-group')) out.push(loc('devgroup needs --src-group or --dst-group', 'devgroup には --src-group か --dst-group が必要です'));
-    const chain = ctx.cmd.chain;
+    const chain = hookChain(ctx);
     if (optionOf(m, 'src-group') && (chain === 'OUTPUT' || chain === 'POSTROUTING')) {
       out.push(loc(`--src-group cannot be used in ${chain}: there is no incoming interface`, `${chain} では --src-group は使えません（入力インターフェースがありません）`));
     }

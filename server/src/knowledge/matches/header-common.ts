@@ -2,9 +2,11 @@
 // xtables_strtoui, getservbyname, getaddrinfo), shared by the packet-header match modules.
 // Their quirks matter: `022` is octal for tcp (18) but decimal for udp (22), udp wraps 65537 to 1.
 import { loc, type Localized } from '../../syntax/ast';
-import type { ValueResult } from '../types';
+import type { OptionContext, ValueResult } from '../types';
 import { SERVICES } from '../services';
 import { fail, ok } from '../values';
+import { formatIpv6 } from '../inet';
+export { formatIpv6 };
 
 /** strtoul(3): leading blanks, an optional sign, then digits in `base` (0 = C prefixes). */
 export function strtoul(text: string, base = 0): { value: bigint; negative: boolean; end: number } | undefined {
@@ -72,8 +74,6 @@ export function serviceByName(name: string, proto: string): number | undefined {
   return undefined;
 }
 
-const PORT = loc('port', 'ポート');
-
 /** xtables_parse_port (tcp, sctp, multiport): a C number up to 65535 or a service of that protocol. */
 export function parseServicePort(text: string, proto: string): ValueResult<number> {
   const n = xtStrtoui(text, 0, 65535);
@@ -106,17 +106,24 @@ export function parseGaiPort(text: string): ValueResult<number> {
   return fail(`port "${text}" does not resolve to anything (not a number or a known service name)`, `ポート "${text}" を解決できません（数値でも既知のサービス名でもありません）`);
 }
 
-export const PORT_WORD = PORT;
-
 /** Hex with at least `digits` digits, as printf("0x%02x"). */
 export const hex = (n: number, digits = 1): string => `0x${n.toString(16).padStart(digits, '0')}`;
-
-/** Options given in a module, by canonical name. */
-export const has = (m: { options: { name: string }[] }, name: string): boolean => m.options.some((o) => o.name === name);
 
 /** A conflict message as iptables words it ("cannot be used together"). */
 export const conflict = (a: string, b: string): Localized =>
   loc(`--${a} and --${b} cannot be used together`, `--${a} と --${b} は同時に指定できません`);
 
-export const required = (mod: string, opt: string): Localized =>
-  loc(`the ${mod} match needs --${opt}`, `${mod} マッチには --${opt} の指定が必要です`);
+
+/** An address of either family as iptables-save prints it. */
+export const formatAddr = (bytes: number[]): string => (bytes.length === 4 ? bytes.join('.') : formatIpv6(bytes));
+
+/**
+ * The kernel refuses a protocol-bound match (icmp, sctp, ah, tcpmss, ...) under `! -p`: it checks
+ * the protocol and that it is not negated. (tcp and udp escape this on the nft backend, which
+ * turns them into native tests.) The parser checks the protocol itself; this adds the negation.
+ */
+export function negatedProtocolError(ctx: OptionContext, match: string, proto: string): Localized[] {
+  const p = ctx.cmd.generic.protocol;
+  if (!p?.negated || p.arg.symbolic) return [];
+  return [loc(`the ${match} match needs -p ${proto} without \`!\`: the kernel refuses it under \`! -p\``, `${match} マッチには \`!\` なしの -p ${proto} が必要です（\`! -p\` ではカーネルが拒否します）`)];
+}

@@ -4,6 +4,7 @@ import { loc, type Family } from '../../syntax/ast';
 import type { ModuleDef, OptionDef } from '../types';
 import { bang, optionOf } from '../save-helpers';
 import { formatIcmpType, icmpTypeValues, parseIcmpType, type IcmpSpec } from '../icmp';
+import { negatedProtocolError } from './header-common';
 
 const typeOption = (family: Family): OptionDef => ({
   name: family === 4 ? 'icmp-type' : 'icmpv6-type',
@@ -28,7 +29,10 @@ function icmpModule(family: Family): ModuleDef {
       ? loc('Matches ICMP messages by type and code. `-p icmp` loads it by itself; `--icmp-type` is required.', 'ICMP メッセージをタイプとコードで判定します。`-p icmp` を書くと自動で読み込まれます。`--icmp-type` の指定が必要です。')
       : loc('Matches ICMPv6 messages by type and code. `-p ipv6-icmp` (or `icmpv6`) loads it by itself; `--icmpv6-type` is required. IPv6 needs neighbour discovery: do not drop types 133-136.', 'ICMPv6 メッセージをタイプとコードで判定します。`-p ipv6-icmp`（または `icmpv6`）を書くと自動で読み込まれます。`--icmpv6-type` の指定が必要です。IPv6 は近隣探索が必須なので、タイプ 133〜136 は落とさないでください。'),
     options: [option],
-    validate: (m) => (m.options.some((o) => o.name === option.name) ? [] : [loc(`the ${name} match needs --${option.name}`, `${name} マッチには --${option.name} の指定が必要です`)]),
+    validate: (m, ctx) => [
+      ...(m.options.some((o) => o.name === option.name) ? [] : [loc(`the ${name} match needs --${option.name}`, `${name} マッチには --${option.name} の指定が必要です`)]),
+      ...negatedProtocolError(ctx, name, family === 4 ? 'icmp' : 'ipv6-icmp'),
+    ],
     save(m) {
       const o = optionOf(m, option.name);
       return ['-m', name, ...(o ? [...bang(o), `--${option.name}`, formatIcmpType(o.value as IcmpSpec, family)] : [])];

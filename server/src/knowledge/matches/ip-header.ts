@@ -9,7 +9,7 @@ import { protocolNumber } from '../protocols';
 /** ttl and hl: one of eq (negatable), lt, gt, each 0-255. */
 function hopModule(family: Family): ModuleDef {
   const name = family === 4 ? 'ttl' : 'hl';
-  const field = family === 4 ? loc('TTL', 'TTL') : loc('Hop Limit', 'ホップリミット');
+  const field = family === 4 ? loc('TTL', 'TTL ') : loc('Hop Limit', 'ホップリミット');
   const opt = (suffix: 'eq' | 'lt' | 'gt', en: string, ja: string): OptionDef => ({
     name: `${name}-${suffix}`, args: 1, negatable: suffix === 'eq', argName: 'value',
     parse: (args) => xtUint(args[0], 0, 255, field),

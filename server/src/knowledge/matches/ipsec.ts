@@ -3,7 +3,7 @@
 import { loc, type Family, type ParsedModule } from '../../syntax/ast';
 import type { ModuleDef, OptionDef } from '../types';
 import { bang, optionOf } from '../save-helpers';
-import { formatRange, parseRange, xtUint, type NumRange } from './header-common';
+import { formatRange, negatedProtocolError, parseRange, xtUint, type NumRange } from './header-common';
 
 const U32 = 0xffffffff;
 const isFull = (r: NumRange) => r.from === 0 && r.to === U32;
@@ -42,6 +42,7 @@ function ahModule(family: Family): ModuleDef {
       ? loc('Matches the SPI of IPsec AH (authentication header) packets. Needs `-p ah`.', 'IPsec の AH（認証ヘッダー）パケットを SPI で判定します。`-p ah` が必要です。')
       : loc('Matches fields of the IPsec AH (authentication header) extension header: SPI, length, reserved field.', 'IPsec の AH（認証ヘッダー）拡張ヘッダーのフィールド（SPI、長さ、予約フィールド）で判定します。'),
     options: [ahSpi, ...v6Options],
+    validate: (m, ctx) => (family === 4 ? negatedProtocolError(ctx, 'ah', 'ah') : []),
     save(m) {
       const words = ['-m', 'ah'];
       saveSpi(m, 'ahspi', words);
@@ -63,6 +64,7 @@ export const espMatch: ModuleDef = {
   protocols: ['esp'],
   doc: loc('Matches the SPI of IPsec ESP (encapsulating security payload) packets. Needs `-p esp`.', 'IPsec の ESP（暗号化ペイロード）パケットを SPI で判定します。`-p esp` が必要です。'),
   options: [spiOption('espspi', 'Security Parameters Index of the ESP header, or a range `first:last`.', 'ESP ヘッダーの SPI（セキュリティパラメータインデックス）、または範囲 `開始:終了`。')],
+  validate: (m, ctx) => negatedProtocolError(ctx, 'esp', 'esp'),
   save(m) {
     const words = ['-m', 'esp'];
     saveSpi(m, 'espspi', words);
@@ -76,6 +78,7 @@ export const ipcompMatch: ModuleDef = {
   protocols: ['ipcomp'],
   doc: loc('Matches the CPI of IPComp (IP payload compression) packets. Needs `-p ipcomp`.', 'IPComp（IP ペイロード圧縮）パケットを CPI で判定します。`-p ipcomp` が必要です。'),
   options: [spiOption('ipcompspi', 'Compression Parameter Index of the IPComp header, or a range `first:last`.', 'IPComp ヘッダーの CPI（圧縮パラメータインデックス）、または範囲 `開始:終了`。')],
+  validate: (m, ctx) => negatedProtocolError(ctx, 'ipcomp', 'ipcomp'),
   save(m) {
     const words = ['-m', 'ipcomp'];
     // Without the option the kernel is given the range 0:0, which iptables-save shows as `--ipcompspi 0`.

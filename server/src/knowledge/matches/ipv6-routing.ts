@@ -3,9 +3,9 @@
 import ipaddr from 'ipaddr.js';
 import { loc, type ParsedModule } from '../../syntax/ast';
 import type { ModuleDef, OptionDef } from '../types';
-import { fail, ok, formatAddressBytes } from '../values';
+import { fail, ok } from '../values';
 import { bang, optionOf } from '../save-helpers';
-import { formatRange, parseRange, xtStrtoui, xtUint, type NumRange } from './header-common';
+import { formatAddr, formatRange, negatedProtocolError, parseRange, xtStrtoui, xtUint, type NumRange } from './header-common';
 import { flagOption, lengthOption, saveU32Range, saveValue } from './ipv6-ext-headers';
 
 const U32 = 0xffffffff;
@@ -60,7 +60,7 @@ export const rtMatch: ModuleDef = {
     saveValue(m, 'rt-len', words);
     if (optionOf(m, 'rt-0-res')) words.push('--rt-0-res');
     const addrs = optionOf(m, 'rt-0-addrs');
-    if (addrs) words.push('--rt-0-addrs', (addrs.value as number[][]).map(formatAddressBytes).join(','));
+    if (addrs) words.push('--rt-0-addrs', (addrs.value as number[][]).map(formatAddr).join(','));
     if (optionOf(m, 'rt-0-not-strict')) words.push('--rt-0-not-strict');
     return words;
   },
@@ -89,7 +89,7 @@ const srhU8 = (name: string, en: string, ja: string): OptionDef => ({
   doc: loc(en, ja),
 });
 const cmp = { eq: ['equals', 'と等しい'], gt: ['is greater than', 'より大きい'], lt: ['is less than', 'より小さい'] } as const;
-const groupDocs: Record<string, [string, string]> = { 'hdr-len': ['Hdr Ext Len', 'Hdr Ext Len（ヘッダー長）'], 'segs-left': ['Segments Left', 'Segments Left（残りセグメント数）'], 'last-entry': ['Last Entry', 'Last Entry（最後のエントリ番号）'] };
+const groupDocs: Record<string, [string, string]> = { 'hdr-len': ['Hdr Ext Len', 'Hdr Ext Len フィールド（ヘッダー長）'], 'segs-left': ['Segments Left', 'Segments Left フィールド（残りセグメント数）'], 'last-entry': ['Last Entry', 'Last Entry フィールド（最後のエントリ番号）'] };
 
 function saveSrhGroup(m: ParsedModule, group: string, words: string[]): void {
   const members = m.options.filter((o) => o.name.startsWith(`srh-${group}-`));
@@ -109,7 +109,7 @@ export const srhMatch: ModuleDef = {
   doc: loc('Matches fields of the IPv6 Segment Routing header (SRv6): next header, lengths, tag and segment IDs.', 'IPv6 セグメントルーティングヘッダー（SRv6）のフィールド（次ヘッダー、長さ、タグ、セグメント ID）で判定します。'),
   options: [
     srhU8('next-hdr', 'Next Header field of the SRH (protocol number).', 'SRH の Next Header フィールド（プロトコル番号）。'),
-    ...SRH_GROUPS.flatMap((g) => (['eq', 'gt', 'lt'] as const).map((s) => srhU8(`${g}-${s}`, `Matches when the ${groupDocs[g][0]} field ${cmp[s][0]} the value. eq, gt and lt share one value: the last one given applies to all.`, `${groupDocs[g][1]} フィールドが値${cmp[s][1]}とき一致します。eq・gt・lt は値を共有し、最後に指定した値がすべてに使われます。`))),
+    ...SRH_GROUPS.flatMap((g) => (['eq', 'gt', 'lt'] as const).map((s) => srhU8(`${g}-${s}`, `Matches when the ${groupDocs[g][0]} field ${cmp[s][0]} the value. eq, gt and lt share one value: the last one given applies to all.`, `${groupDocs[g][1]}が値${cmp[s][1]}とき一致します。eq・gt・lt は値を共有し、最後に指定した値がすべてに使われます。`))),
     { name: 'srh-tag', args: 1, negatable: true, argName: 'tag', parse: (args) => xtUint(args[0], 0, 65535, loc('--srh-tag', '--srh-tag')), doc: loc('Tag field of the SRH (0-65535).', 'SRH の Tag フィールド（0〜65535）。') },
     ...(['psid', 'nsid', 'lsid'] as const).map((s): OptionDef => ({
       name: `srh-${s}`, args: 1, negatable: true, argName: 'addr[/mask]', parse: (args) => parseSid(args[0]),
@@ -123,7 +123,7 @@ export const srhMatch: ModuleDef = {
     saveValue(m, 'srh-tag', words);
     for (const s of ['psid', 'nsid', 'lsid']) {
       const o = optionOf(m, `srh-${s}`);
-      if (o) { const v = o.value as Sid; words.push(...bang(o), `--srh-${s}`, `${formatAddressBytes(v.bytes)}/${v.prefix}`); }
+      if (o) { const v = o.value as Sid; words.push(...bang(o), `--srh-${s}`, `${formatAddr(v.bytes)}/${v.prefix}`); }
     }
     return words;
   },
@@ -158,6 +158,7 @@ export const mhMatch: ModuleDef = {
     parse: (args) => parseRange(args[0], 0, 255, loc('mobility header type', 'モビリティヘッダーのタイプ'), 'le', mhType),
     doc: loc('Mobility header type by name (binding-update, ...) or number, or a range `first:last`.', 'モビリティヘッダーのタイプを名前（binding-update など）か番号、または範囲 `開始:終了` で指定します。'),
   }],
+  validate: (m, ctx) => negatedProtocolError(ctx, 'mh', 'mh'),
   save(m) {
     const words = ['-m', 'mh'];
     const o = optionOf(m, 'mh-type');

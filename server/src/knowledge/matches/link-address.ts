@@ -2,9 +2,9 @@
 import ipaddr from 'ipaddr.js';
 import { loc, type Family } from '../../syntax/ast';
 import type { ModuleDef, OptionContext, OptionDef } from '../types';
-import { fail, ok, formatAddressBytes } from '../values';
+import { fail, ok } from '../values';
 import { bang, optionOf } from '../save-helpers';
-import { conflict, hex, strtoul, xtStrtoui } from './header-common';
+import { conflict, formatAddr, hex, strtoul, xtStrtoui } from './header-common';
 
 const BUILTIN_CHAINS = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
 
@@ -169,7 +169,7 @@ export const iprangeMatch: ModuleDef = {
     const words = ['-m', 'iprange'];
     for (const name of ['src-range', 'dst-range']) {
       const o = optionOf(m, name);
-      if (o) { const v = o.value as { from: number[]; to: number[] }; words.push(...bang(o), `--${name}`, `${formatAddressBytes(v.from)}-${formatAddressBytes(v.to)}`); }
+      if (o) { const v = o.value as { from: number[]; to: number[] }; words.push(...bang(o), `--${name}`, `${formatAddr(v.from)}-${formatAddr(v.to)}`); }
     }
     return words;
   },

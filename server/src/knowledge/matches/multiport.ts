@@ -14,7 +14,7 @@ const MAX_PORTS = 15;
 
 function parsePortList(text: string, ctx: OptionContext) {
   const p = ctx.cmd.generic.protocol;
-  let proto = 'tcp';
+  let proto: string | undefined; // unknown (a shell variable): any protocol's service names
   if (!p) {
     return fail('multiport needs -p tcp, udp, udplite, sctp or dccp before this option', 'multiport には、このオプションより前に -p tcp・udp・udplite・sctp・dccp のいずれかが必要です');
   }
@@ -26,15 +26,16 @@ function parsePortList(text: string, ctx: OptionContext) {
     }
     proto = name;
   }
+  const port = (t: string) => (proto ? parseServicePort(t, proto) : [parseServicePort(t, 'tcp'), parseServicePort(t, 'udp')].find((r) => r.ok) ?? parseServicePort(t, 'tcp'));
   const ranges: NumRange[] = [];
   let count = 0;
   for (const item of text.split(',')) {
     const sides = item.split(':');
-    const from = parseServicePort(sides[0], proto);
+    const from = port(sides[0]);
     if (!from.ok) return from;
     let to = from.value;
     if (sides.length > 1) {
-      const end = parseServicePort(sides.slice(1).join(':'), proto);
+      const end = port(sides.slice(1).join(':'));
       if (!end.ok) return end;
       if (from.value >= end.value) return fail(`port range "${item}" must go upwards (start below end)`, `ポート範囲 "${item}" は開始を終了より小さくします`);
       to = end.value;

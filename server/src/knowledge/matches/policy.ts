@@ -5,7 +5,7 @@ import { loc, type Localized, type ParsedModule, type ParsedOption } from '../..
 import type { ModuleDef, OptionDef } from '../types';
 import { fail, ok } from '../values';
 import { optionOf } from '../save-helpers';
-import { cUint32, formatHostMask, hasBadValue, hex, parseHostMask, requiredMessage, uintArg, type HostMask } from './xt-values';
+import { cUint32, formatHostMask, hasBadValue, hex, hookChain, parseHostMask, requiredMessage, uintArg, type HostMask } from './xt-values';
 
 /** XT_POLICY_MAX_ELEM. */
 export const POLICY_MAX_ELEMENTS = 4;
@@ -87,7 +87,7 @@ export const policyMatch: ModuleDef = {
         out.push(loc('--tunnel-src and --tunnel-dst are only valid with --mode tunnel', '--tunnel-src と --tunnel-dst は --mode tunnel のときだけ使えます'));
       }
     });
-    const chain = ctx.cmd.chain;
+    const chain = hookChain(ctx);
     if (dir && !hasBadValue(m, policyMatch)) {
       if (dir.value === 'in' && (chain === 'OUTPUT' || chain === 'POSTROUTING')) out.push(loc(`--dir in is not valid in ${chain} (only PREROUTING, INPUT, FORWARD)`, `${chain} では --dir in は使えません（PREROUTING, INPUT, FORWARD のみ）`));
       if (dir.value === 'out' && (chain === 'PREROUTING' || chain === 'INPUT')) out.push(loc(`--dir out is not valid in ${chain} (only FORWARD, OUTPUT, POSTROUTING)`, `${chain} では --dir out は使えません（FORWARD, OUTPUT, POSTROUTING のみ）`));

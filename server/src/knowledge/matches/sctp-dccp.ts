@@ -4,7 +4,7 @@ import { loc } from '../../syntax/ast';
 import type { ModuleDef } from '../types';
 import { fail, ok } from '../values';
 import { bang, optionOf } from '../save-helpers';
-import { formatRange, xtStrtoui, type NumRange } from './header-common';
+import { formatRange, negatedProtocolError, xtStrtoui, type NumRange } from './header-common';
 import { DPORT_DOC, SPORT_DOC, portRangeOption } from './tcp';
 import { gaiPortOption } from './udp';
 
@@ -92,6 +92,7 @@ export const sctpMatch: ModuleDef = {
       ),
     },
   ],
+  validate: (m, ctx) => negatedProtocolError(ctx, 'sctp', 'sctp'),
   save(m) {
     const words = ['-m', 'sctp'];
     for (const name of ['sport', 'dport']) {
@@ -143,6 +144,7 @@ export const dccpMatch: ModuleDef = {
       doc: loc('Matches when the DCCP option with this number is present.', '指定した番号の DCCP オプションがあれば一致します。'),
     },
   ],
+  validate: (m, ctx) => negatedProtocolError(ctx, 'dccp', 'dccp'),
   save(m) {
     const words = ['-m', 'dccp'];
     for (const name of ['sport', 'dport']) {

@@ -1,10 +1,10 @@
 // The tcp match (libxt_tcp): ports, flags and options of TCP segments, loaded implicitly by
 // `-p tcp`; and tcpmss (libxt_tcpmss), the MSS option of SYN segments.
-import { loc, type Localized, type ParsedModule } from '../../syntax/ast';
-import type { ModuleDef, OptionDef } from '../types';
+import { loc, type Localized, type ParsedModule, type ParsedOption } from '../../syntax/ast';
+import type { ModuleDef, OptionContext, OptionDef } from '../types';
 import { fail, ok } from '../values';
 import { bang, optionOf } from '../save-helpers';
-import { formatRange, parseRange, parseServicePort, xtStrtoui, type NumRange } from './header-common';
+import { formatRange, negatedProtocolError, parseRange, parseServicePort, xtStrtoui, type NumRange } from './header-common';
 
 /** TCP flag bits in the order iptables prints them. */
 export const TCP_FLAGS: [string, number][] = [['FIN', 0x01], ['SYN', 0x02], ['RST', 0x04], ['PSH', 0x08], ['ACK', 0x10], ['URG', 0x20]];
@@ -44,13 +44,63 @@ export function portRangeOption(proto: string, name: string, aliases: string[], 
 export const SPORT_DOC = loc('Source port or inclusive range `first:last` (an empty side means 0 or 65535); a service name works too.', '送信元ポート、または範囲 `開始:終了`（片側を省略すると 0 または 65535）。サービス名も使えます。');
 export const DPORT_DOC = loc('Destination port or inclusive range `first:last` (an empty side means 0 or 65535); a service name works too.', '宛先ポート、または範囲 `開始:終了`（片側を省略すると 0 または 65535）。サービス名も使えます。');
 
-/** Prints `--sport`/`--dport` as the tcp and udp matches do: a full 0:65535 range is left out, negated or not. */
-export function savePorts(m: ParsedModule, words: string[]): void {
-  for (const name of ['sport', 'dport']) {
-    const o = optionOf(m, name);
-    const r = o?.value as NumRange | undefined;
-    if (o && r && !(r.from === 0 && r.to === 65535)) words.push(...bang(o), `--${name}`, formatRange(r));
+const isFullRange = (r: NumRange) => r.from === 0 && r.to === 65535;
+
+/**
+ * What the nft backend does with one tcp/udp option: 'noop' emits nothing (a full port range, a
+ * zero flag mask), 'hidden' emits a test that iptables-save cannot show again (a negated no-op),
+ * 'shown' is printed back.
+ */
+function nftKind(o: ParsedOption): 'noop' | 'hidden' | 'shown' {
+  if (o.name === 'sport' || o.name === 'dport') {
+    if (!isFullRange(o.value as NumRange)) return 'shown';
+    return o.negated ? 'hidden' : 'noop';
   }
+  const f = o.value as TcpFlags;
+  if (f.mask !== 0) return 'shown';
+  return f.comp === 0 && !o.negated ? 'noop' : 'hidden';
+}
+
+/**
+ * iptables-save of a tcp or udp match on the nft backend. A match the backend turns into native
+ * nft tests (some option that is not a no-op, and no --tcp-option) is merged with every other such
+ * match of the rule: the first one prints the merged fields (later values win, a `!` sticks), the
+ * others print nothing, and fields it cannot show back are left out (all of them: no `-m` at all).
+ * Any other match is kept as an xtables match and printed as it is.
+ */
+export function saveNftPortMatch(m: ParsedModule, ctx: OptionContext, name: 'tcp' | 'udp'): string[] {
+  const translated = (x: ParsedModule) => x.name === name && !x.options.some((o) => o.name === 'tcp-option') && x.options.some((o) => nftKind(o) !== 'noop');
+  const words = ['-m', name];
+  if (!translated(m)) {
+    for (const field of ['sport', 'dport']) {
+      const o = optionOf(m, field);
+      if (o && !isFullRange(o.value as NumRange)) words.push(...bang(o), `--${field}`, formatRange(o.value as NumRange));
+    }
+    const opt = optionOf(m, 'tcp-option');
+    if (opt) words.push(...bang(opt), '--tcp-option', String(opt.value));
+    const flags = optionOf(m, 'tcp-flags') ?? optionOf(m, 'syn');
+    const f = flags?.value as TcpFlags | undefined;
+    if (flags && f && (f.mask !== 0 || flags.negated)) words.push(...bang(flags), '--tcp-flags', formatTcpFlags(f.mask), formatTcpFlags(f.comp));
+    return words;
+  }
+  const group = ctx.cmd.matches.filter(translated);
+  if (group[0] !== m) return [];
+  const fields = new Map<string, { o: ParsedOption; negated: boolean }>();
+  for (const x of group) {
+    for (const o of x.options) {
+      if (nftKind(o) === 'noop') continue;
+      const key = o.name === 'syn' ? 'tcp-flags' : o.name;
+      fields.set(key, { o, negated: o.negated || (fields.get(key)?.negated ?? false) });
+    }
+  }
+  for (const key of ['sport', 'dport', 'tcp-flags']) {
+    const f = fields.get(key);
+    if (!f || nftKind(f.o) !== 'shown') continue;
+    const neg = f.negated ? ['!'] : [];
+    if (key === 'tcp-flags') { const v = f.o.value as TcpFlags; words.push(...neg, '--tcp-flags', formatTcpFlags(v.mask), formatTcpFlags(v.comp)); }
+    else words.push(...neg, `--${key}`, formatRange(f.o.value as NumRange));
+  }
+  return words.length > 2 ? words : [];
 }
 
 export const tcpMatch: ModuleDef = {
@@ -94,17 +144,7 @@ export const tcpMatch: ModuleDef = {
     const flags = m.options.filter((o) => o.name === 'syn' || o.name === 'tcp-flags');
     return flags.length > 1 ? [loc('only one of --syn and --tcp-flags may be given (both set the flags test)', '--syn と --tcp-flags はどちらか 1 つだけ指定できます（どちらもフラグの条件です）')] : [];
   },
-  save(m) {
-    const words = ['-m', 'tcp'];
-    savePorts(m, words);
-    const opt = optionOf(m, 'tcp-option');
-    if (opt) words.push(...bang(opt), '--tcp-option', String(opt.value));
-    const flags = optionOf(m, 'tcp-flags') ?? optionOf(m, 'syn');
-    const f = flags?.value as TcpFlags | undefined;
-    // A zero mask tests nothing: iptables-save leaves it out, negated or not.
-    if (flags && f && f.mask !== 0) words.push(...bang(flags), '--tcp-flags', formatTcpFlags(f.mask), formatTcpFlags(f.comp));
-    return words;
-  },
+  save: (m, ctx) => saveNftPortMatch(m, ctx, 'tcp'),
 };
 
 export const tcpmssMatch: ModuleDef = {
@@ -120,7 +160,10 @@ export const tcpmssMatch: ModuleDef = {
     parse: (args) => parseRange(args[0], 0, 65535, loc('MSS', 'MSS'), 'le'),
     doc: loc('MSS value or inclusive range `min:max` (0-65535).', 'MSS の値、または範囲 `最小:最大`（0〜65535）。'),
   }],
-  validate: (m) => (m.options.some((o) => o.name === 'mss') ? [] : [loc('the tcpmss match needs --mss', 'tcpmss マッチには --mss の指定が必要です')]),
+  validate: (m, ctx) => [
+    ...(m.options.some((o) => o.name === 'mss') ? [] : [loc('the tcpmss match needs --mss', 'tcpmss マッチには --mss の指定が必要です')]),
+    ...negatedProtocolError(ctx, 'tcpmss', 'tcp'),
+  ],
   save(m) {
     const o = optionOf(m, 'mss');
     return ['-m', 'tcpmss', ...(o ? [...bang(o), '--mss', formatRange(o.value as NumRange)] : [])];

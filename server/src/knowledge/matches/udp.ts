@@ -4,7 +4,7 @@
 import { loc, type Localized } from '../../syntax/ast';
 import type { ModuleDef, OptionDef } from '../types';
 import { parseGaiPort, parseRange } from './header-common';
-import { DPORT_DOC, SPORT_DOC, savePorts } from './tcp';
+import { DPORT_DOC, SPORT_DOC, saveNftPortMatch } from './tcp';
 
 /** `--sport`/`--dport` of the udp and dccp matches. */
 export function gaiPortOption(name: string, aliases: string[], doc: Localized): OptionDef {
@@ -26,9 +26,5 @@ export const udpMatch: ModuleDef = {
     gaiPortOption('sport', ['source-port'], SPORT_DOC),
     gaiPortOption('dport', ['destination-port'], DPORT_DOC),
   ],
-  save(m) {
-    const words = ['-m', 'udp'];
-    savePorts(m, words);
-    return words;
-  },
+  save: (m, ctx) => saveNftPortMatch(m, ctx, 'udp'),
 };

@@ -258,3 +258,12 @@ export const isBuiltinChain = (chain: string | undefined): chain is string =>
 export function hasBadValue(m: { options: { name: string; value?: unknown }[] }, def: { options: { name: string; parse?: unknown }[] }): boolean {
   return m.options.some((o) => o.value === undefined && def.options.find((d) => d.name === o.name)?.parse !== undefined);
 }
+
+/**
+ * The built-in chain a rule is being added to (-A, -I, -R), where the kernel checks hooks; undefined
+ * for user-defined chains (their hooks depend on the jumps) and for -D/-C, which load nothing.
+ */
+export function hookChain(ctx: { cmd: { op?: string; chain?: string } }): string | undefined {
+  const { op, chain } = ctx.cmd;
+  return (op === 'A' || op === 'I' || op === 'R') && isBuiltinChain(chain) ? chain : undefined;
+}

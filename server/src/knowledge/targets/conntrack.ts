@@ -6,7 +6,7 @@ import { fail, ok } from '../values';
 import { lookupService } from '../services';
 import {
   exclusive, flagOption, formatHost, has, hex, IPPROTO, last, mustGive, needsAlso, parseHost, parseMarkMask, protocolUnknown,
-  ruleHasProtocol, stringOption, uintOption, xtStrtoul, type HostValue, type MarkMask,
+  ruleHasProtocol, ruleProtocol, stringOption, uintOption, xtStrtoul, type HostValue, type MarkMask,
 } from './target-values';
 
 // ---------------------------------------------------------------------------------------------
@@ -41,6 +41,22 @@ function zoneOption(name: string, doc: Localized): OptionDef {
   };
 }
 
+/** Conntrack helpers built into Linux: the protocols and families they register for. */
+const KERNEL_HELPERS: Record<string, { protocols: number[]; families: number[] }> = {
+  ftp: { protocols: [IPPROTO.tcp], families: [4, 6] },
+  tftp: { protocols: [IPPROTO.udp], families: [4, 6] },
+  sip: { protocols: [IPPROTO.tcp, IPPROTO.udp], families: [4, 6] },
+  amanda: { protocols: [IPPROTO.udp], families: [4, 6] },
+  RAS: { protocols: [IPPROTO.udp], families: [4, 6] },
+  'Q.931': { protocols: [IPPROTO.tcp], families: [4, 6] },
+  sane: { protocols: [IPPROTO.tcp], families: [4, 6] },
+  irc: { protocols: [IPPROTO.tcp], families: [4] },
+  pptp: { protocols: [IPPROTO.tcp], families: [4] },
+  snmp: { protocols: [IPPROTO.udp], families: [4] },
+  snmp_trap: { protocols: [IPPROTO.udp], families: [4] },
+  'netbios-ns': { protocols: [IPPROTO.udp], families: [4] },
+};
+
 /** libxt_CT keeps one zone id and direction flags that accumulate over the zone options. */
 function ctZoneWords(m: ParsedModule): string[] {
   let zone = 0, orig = false, reply = false, mark = false;
@@ -63,7 +79,7 @@ export const ctTarget: ModuleDef = {
   ),
   options: [
     flagOption('notrack', loc('Does not track this connection at all (the packet gets state UNTRACKED).', 'この接続をまったく追跡しません（パケットの状態は UNTRACKED になります）。')),
-    stringOption('helper', 16, loc('Attaches this conntrack helper (ftp, sip, tftp...) to the connection; needs -p.', 'この接続追跡ヘルパー（ftp, sip, tftp など）を接続に割り当てます。-p が必要です。'), { argName: 'name', values: ['ftp', 'tftp', 'sip', 'irc', 'pptp', 'snmp', 'amanda', 'sane', 'netbios-ns', 'RAS', 'Q.931'] }),
+    stringOption('helper', 16, loc('Attaches this conntrack helper (ftp, sip, tftp...) to the connection; needs -p.', 'この接続追跡ヘルパー（ftp, sip, tftp など）を接続に割り当てます。-p が必要です。'), { argName: 'name', values: ['ftp', 'tftp', 'sip', 'irc', 'pptp', 'snmp', 'snmp_trap', 'amanda', 'sane', 'netbios-ns', 'RAS', 'Q.931'] }),
     stringOption('timeout', 32, loc('Uses the timeout policy of this name (made with `nfct timeout add`).', 'この名前のタイムアウト方針（`nfct timeout add` で作成）を使います。'), { argName: 'name' }),
     eventsOption('ctevents', CT_EVENTS, loc('Only these conntrack events are generated for the connection.', 'この接続について、指定したイベントだけを生成します。')),
     eventsOption('expevents', EXP_EVENTS, loc('Only these expectation events are generated (only `new` exists).', '指定した期待（expectation）イベントだけを生成します（`new` のみ）。')),
@@ -73,11 +89,17 @@ export const ctTarget: ModuleDef = {
   ],
   validate: (m, ctx) => {
     const helper = last(m, 'helper')?.value as string | undefined;
-    if (helper && !has(m, 'notrack') && !protocolUnknown(ctx)) {
-      const p = ctx.cmd.generic.protocol;
-      if (!p || p.negated || ['all', '0'].includes(p.value.toLowerCase())) {
-        return [loc('CT --helper needs a layer-4 protocol (-p tcp or -p udp, not negated): the kernel refuses it otherwise', 'CT --helper には L4 プロトコル（-p tcp や -p udp、否定なし）が必要です。ないとカーネルが拒否します')];
-      }
+    if (!helper || has(m, 'notrack') || protocolUnknown(ctx)) return [];
+    const p = ctx.cmd.generic.protocol;
+    const proto = ruleProtocol(ctx);
+    if (!p || p.negated || proto.number === 0) {
+      return [loc('CT --helper needs a layer-4 protocol (-p tcp or -p udp, not negated): the kernel refuses it otherwise', 'CT --helper には L4 プロトコル（-p tcp や -p udp、否定なし）が必要です。ないとカーネルが拒否します')];
+    }
+    // The kernel looks the helper up by name, family and protocol; unknown names may come from nfct.
+    const known = KERNEL_HELPERS[helper];
+    if (known && (!known.protocols.includes(proto.number) || !known.families.includes(ctx.family))) {
+      const protos = known.protocols.map((n) => (n === IPPROTO.tcp ? '-p tcp' : '-p udp')).join(' / ');
+      return [loc(`the kernel's ${helper} helper exists for ${protos}${known.families.length === 1 ? ' in IPv4 only' : ''}: this rule is refused`, `カーネルの ${helper} ヘルパーは ${protos}${known.families.length === 1 ? '（IPv4 のみ）' : ''} 用です。このルールは拒否されます`)];
     }
     return [];
   },

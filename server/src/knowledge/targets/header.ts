@@ -1,6 +1,6 @@
 // Targets that rewrite header fields: TOS, DSCP, ECN, TTL, HL, TCPMSS, TCPOPTSTRIP, CHECKSUM.
 import { loc, type Family, type Localized, type ParsedModule } from '../../syntax/ast';
-import type { ModuleDef, OptionContext, OptionDef } from '../types';
+import type { ModuleDef, OptionContext } from '../types';
 import { fail, ok } from '../values';
 import {
   exclusive, flagOption, has, hex, IPPROTO, isHookChain, last, protocolUnknown, ruleHasProtocol, uintOption, xtStrtoul,

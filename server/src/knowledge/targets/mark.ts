@@ -95,7 +95,11 @@ export const connmarkTarget: ModuleDef = {
   ],
   validate: (m) => {
     if (!CONNMARK_OPS.some((n) => has(m, n))) return [loc('CONNMARK needs an operation: --set-xmark, --set-mark, --and-mark, --or-mark, --xor-mark, --save-mark or --restore-mark', 'CONNMARK には操作（--set-xmark, --set-mark, --and-mark, --or-mark, --xor-mark, --save-mark, --restore-mark）が必要です')];
-    return [...exclusive(m, 'CONNMARK', CONNMARK_OPS), ...exclusive(m, 'CONNMARK', ['ctmask', 'mask']), ...exclusive(m, 'CONNMARK', ['nfmask', 'mask'])].slice(0, 1);
+    const out = [...exclusive(m, 'CONNMARK', CONNMARK_OPS), ...exclusive(m, 'CONNMARK', ['ctmask', 'mask']), ...exclusive(m, 'CONNMARK', ['nfmask', 'mask'])].slice(0, 1);
+    // iptables reads up to 32, the kernel accepts shifts of at most 31 bits.
+    const shift = connmarkState(m).shift;
+    if (shift && shift[1] > 31) out.push(loc(`CONNMARK --${shift[0]} must be at most 31: the kernel refuses ${shift[1]}`, `CONNMARK の --${shift[0]} は 31 以下にします（${shift[1]} はカーネルが拒否します）`));
+    return out;
   },
   save: (m) => {
     const s = connmarkState(m);

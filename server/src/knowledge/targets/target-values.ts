@@ -1,12 +1,14 @@
 // Value parsers shared by the target modules. They copy the C library and libxtables behaviour
 // iptables 1.8.9 relies on (strtoul with base 0, inet_pton, inet_aton, getaddrinfo, the quoting of
 // iptables-save), because that decides what iptables accepts and what it prints back.
-import ipaddr from 'ipaddr.js';
 import { loc, type Family, type Localized, type ParsedModule, type ParsedOption } from '../../syntax/ast';
 import type { OptionContext, OptionDef, ValueResult } from '../types';
 import { fail, ok } from '../values';
 import { lookupService } from '../services';
 import { parseProtocol } from '../protocols';
+import { formatIpv6, inetPton4, inetPton6 } from '../inet';
+export { inetPton4, inetPton6 };
+export const formatIPv6 = formatIpv6;
 
 // ---------------------------------------------------------------------------------------------
 // Numbers
@@ -132,29 +134,8 @@ export function stringOption(name: string, size: number, doc: Localized, extra: 
 // ---------------------------------------------------------------------------------------------
 // Addresses
 
-/** glibc inet_pton(AF_INET): exactly four decimal parts 0-255, no leading zeros. */
-export function inetPton4(text: string): number[] | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  const out: number[] = [];
-  for (const p of parts) {
-    if (!/^[0-9]{1,3}$/.test(p) || (p.length > 1 && p[0] === '0')) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    out.push(n);
-  }
-  return out;
-}
 
-/** glibc inet_pton(AF_INET6) (no zone index), as 16 bytes. */
-export function inetPton6(text: string): number[] | undefined {
-  if (!/^[0-9A-Fa-f:.]+$/.test(text) || !ipaddr.IPv6.isValid(text)) return undefined;
-  try {
-    return ipaddr.IPv6.parse(text).toByteArray();
-  } catch {
-    return undefined;
-  }
-}
+
 
 /** glibc inet_aton, used by getaddrinfo for IPv4 literals: 1 to 4 parts, each decimal/0x/0 octal. */
 export function inetAton(text: string): number[] | undefined {
@@ -176,37 +157,6 @@ export function inetAton(text: string): number[] | undefined {
 
 export const formatIPv4 = (b: number[]) => b.join('.');
 
-/** glibc inet_ntop(AF_INET6): longest run (>= 2) of zero groups as `::`, IPv4 tail for ::ffff:a.b.c.d and ::a.b.c.d. */
-export function formatIPv6(b: number[]): string {
-  const w: number[] = [];
-  for (let i = 0; i < 16; i += 2) w.push((b[i] << 8) | b[i + 1]);
-  let best = { base: -1, len: 0 }, cur = { base: -1, len: 0 };
-  for (let i = 0; i < 8; i++) {
-    if (w[i] === 0) {
-      if (cur.base < 0) cur = { base: i, len: 1 }; else cur.len++;
-    } else if (cur.base >= 0) {
-      if (best.base < 0 || cur.len > best.len) best = cur;
-      cur = { base: -1, len: 0 };
-    }
-  }
-  if (cur.base >= 0 && (best.base < 0 || cur.len > best.len)) best = cur;
-  if (best.base >= 0 && best.len < 2) best = { base: -1, len: 0 };
-  let out = '';
-  for (let i = 0; i < 8; i++) {
-    if (best.base >= 0 && i >= best.base && i < best.base + best.len) {
-      if (i === best.base) out += ':';
-      continue;
-    }
-    if (i !== 0) out += ':';
-    if (i === 6 && best.base === 0 && (best.len === 6 || (best.len === 5 && w[5] === 0xffff))) {
-      out += `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-      break;
-    }
-    out += w[i].toString(16);
-  }
-  if (best.base >= 0 && best.base + best.len === 8) out += ':';
-  return out;
-}
 
 export const formatIP = (bytes: number[]) => (bytes.length === 4 ? formatIPv4(bytes) : formatIPv6(bytes));
 
@@ -332,6 +282,3 @@ export function exclusive(m: ParsedModule, target: string, group: string[]): Loc
 
 /** Built-in chain names (hooks); user-defined chains are checked when the kernel sees the jump. */
 export const isHookChain = (chain: string | undefined) => !!chain && ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'].includes(chain);
-
-/** The rule is being added (the kernel checks hooks and protocols only then). */
-export const addsRule = (ctx: OptionContext) => ctx.cmd.op === 'A' || ctx.cmd.op === 'I' || ctx.cmd.op === 'R' || ctx.cmd.op === undefined;

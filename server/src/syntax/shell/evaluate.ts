@@ -5,20 +5,13 @@
 // `exit`, `return`, `break` end what they end only when they run unconditionally.
 import type { Range, Word as OutWord } from '../ast';
 import { arithAssigned, basename, evalTest, patternRegExp, readNames, RESTORE_PROGRAM, unwrap } from './builtins';
-import { Expander, mergePaths, POSITIONAL, Scope, UNKNOWN, type Field, type Positional, type Val } from './expand';
+import { Expander, POSITIONAL, Scope, UNKNOWN, type Field, type Positional, type Val } from './expand';
 import * as M from './messages';
 import type { RawProblem } from './messages';
+import { assignedIn, done, negate, Paths, type R } from './flow';
 import { plainText } from './parser';
 import type { Heredoc, List, Node, Redir, Simple } from './tree';
 import type { ShellEvent } from './types';
-
-type Flow = 'normal' | 'exit' | 'return' | 'break' | 'continue' | 'halt';
-interface R { flow: Flow; ok: boolean | undefined }
-const DONE_TRUE: R = Object.freeze({ flow: 'normal', ok: true });
-const DONE_FALSE: R = Object.freeze({ flow: 'normal', ok: false });
-const DONE: R = Object.freeze({ flow: 'normal', ok: undefined });
-const done = (ok: boolean | undefined = undefined): R => (ok === true ? DONE_TRUE : ok === false ? DONE_FALSE : DONE);
-const negate = (b: boolean | undefined): boolean | undefined => (b === undefined ? undefined : !b);
 
 const MAX_EVAL_DEPTH = 250;
 const MAX_CALL_DEPTH = 16;
@@ -26,45 +19,6 @@ const MAX_RECURSION = 3;
 
 export interface Seen { values: Set<string>; unknown: boolean }
 type FuncNode = Node & { t: 'func' };
-
-/** The alternative paths of one construct (if/case/&&/loop): each gets its own scope, merged at the end. */
-class Paths {
-  private scopes: Scope[] = [];
-  private created: Scope[] = [];
-  private results: R[] = [];
-  private closed = false;
-  cur: Scope;
-  cond: boolean;
-  constructor(private base: Scope, cond: boolean) {
-    this.cur = base;
-    this.cond = cond;
-  }
-  /** An alternative that may or may not run from here; later ones run only if it did not. */
-  maybe(fn: (sc: Scope, cond: boolean) => R): void {
-    const a = this.cur.child();
-    this.created.push(a);
-    this.scopes.push(a);
-    this.results.push(fn(a, true));
-    this.cur = this.cur.child();
-    this.created.push(this.cur);
-    this.cond = true;
-  }
-  /** An alternative that surely runs once reached; nothing after it is tried. */
-  surely(fn: (sc: Scope, cond: boolean) => R): void {
-    this.scopes.push(this.cur);
-    this.results.push(fn(this.cur, this.cond));
-    this.closed = true;
-  }
-  finish(fallthrough: R): R {
-    if (!this.closed) { this.scopes.push(this.cur); this.results.push(fallthrough); }
-    mergePaths(this.base, this.scopes, this.created);
-    const rs = this.results;
-    if (rs.some((r) => r.flow === 'halt')) return { flow: 'halt', ok: undefined };
-    const flow = rs.every((r) => r.flow === rs[0].flow) ? rs[0].flow : 'normal';
-    const ok = rs.every((r) => r.ok === rs[0].ok) ? rs[0].ok : undefined;
-    return { flow, ok };
-  }
-}
 
 export class Evaluator extends Expander {
   readonly events: ShellEvent[] = [];
@@ -79,6 +33,9 @@ export class Evaluator extends Expander {
   /** Whether the command whose words are being expanded runs conditionally (for `$(...)` inside). */
   private curCond = false;
   private assignedCache = new WeakMap<List, string[]>();
+  /** Heredoc bodies of the last simple command, and the one a pipeline feeds to its second command. */
+  private lastBodies = new Map<Redir, string>();
+  private feed: { redir: Redir; text: string } | undefined;
 
   constructor(src: string, private maxSteps: number, private range: (start: number, end: number) => Range) {
     super(src);
@@ -131,7 +88,9 @@ export class Evaluator extends Expander {
       case 'test': {
         this.curCond = cond;
         const args = n.words.map((w) => this.single(w.parts, sc));
-        const known = args.every((a) => !a.symbolic) && !args.some((a) => /^(?:&&|\|\||=~|\(|\))$/.test(a.text));
+        // unquoted * ? [ are patterns in [[ ]]; && || ( ) =~ are not modelled
+        const known = args.every((a) => !a.symbolic && !a.segs.some((g) => !g.quoted && /[*?[]/.test(g.text)))
+          && !args.some((a) => /^(?:&&|\|\||=~|\(|\))$/.test(a.text));
         return done(known ? evalTest(args.map((a) => a.text)) : undefined);
       }
       case 'arith':
@@ -165,11 +124,14 @@ export class Evaluator extends Expander {
       r = this.node(n.cmds[0], sc, cond);
       if (r.flow !== 'normal') return r;
     } else {
-      // each part of a pipeline runs in a subshell
-      for (const c of n.cmds) {
+      // each part of a pipeline runs in a subshell; `cat <<EOF | iptables-restore` feeds the heredoc
+      n.cmds.forEach((c, i) => {
+        if (r.flow === 'halt') return;
+        this.feed = i === 1 ? this.catBody(n.cmds[0]) : undefined;
         r = this.node(c, sc.child(), cond);
-        if (r.flow === 'halt') return r;
-      }
+        this.feed = undefined;
+      });
+      if (r.flow === 'halt') return r;
     }
     return done(n.bang ? negate(r.ok) : r.ok);
   }
@@ -231,6 +193,7 @@ export class Evaluator extends Expander {
   private forNode(n: Node & { t: 'for' }, sc: Scope, cond: boolean): R {
     this.curCond = cond;
     const fields = n.words ? n.words.flatMap((w) => this.fields(w, sc)) : this.positionalFields(sc);
+    if (n.select) return this.maybeRepeated(n.body, sc, cond, (s) => s.set(n.name, UNKNOWN));
     for (const f of fields) {
       const val: Val = f.symbolic ? UNKNOWN : { s: 'set', v: f.text };
       if (f.certain) {
@@ -299,7 +262,7 @@ export class Evaluator extends Expander {
     }
     const expanded: Field[] = [];
     for (const w of n.words) for (const f of this.fields(w, sc)) expanded.push(f);
-    const bodies = this.redirs(n.redirs, sc, cond);
+    const bodies = (this.lastBodies = this.redirs(n.redirs, sc, cond));
     const { fields, noFunctions } = unwrap(expanded);
     if (fields.length === 0) return done();
     const name = fields[0].symbolic ? undefined : fields[0].text;
@@ -344,7 +307,8 @@ export class Evaluator extends Expander {
       this.depth--;
     }
     for (const [k, v] of fs.vars) if (!frame.locals.has(k)) sc.set(k, v);
-    return r.flow === 'return' || r.flow === 'break' || r.flow === 'continue' ? done() : r;
+    if (r.flow === 'return') return done(r.ok);
+    return r.flow === 'break' || r.flow === 'continue' ? done() : r;
   }
 
   /** Builtins that change what the evaluator knows; undefined for any other command. */
@@ -355,10 +319,16 @@ export class Evaluator extends Expander {
       case '[': case 'test': {
         const texts = args.map((a) => a.text);
         if (name === '[') { if (texts.pop() !== ']') return done(); }
-        return done(args.every((a) => !a.symbolic && a.certain) ? evalTest(texts) : undefined);
+        // an unquoted word with * ? [ may be a file name pattern: not decided
+        const known = args.every((a, i) => !a.symbolic && a.certain && (a.quoted || i === texts.length || !/[*?[]/.test(a.text)));
+        return done(known ? evalTest(texts) : undefined);
       }
       case 'exit': return { flow: 'exit', ok: undefined };
-      case 'return': return { flow: 'return', ok: undefined };
+      case 'return': {
+        // `return 0` / `return 1` make the call's status known (`f && g`)
+        const code = args[0] && !args[0].symbolic && /^[0-9]+$/.test(args[0].text) ? Number(args[0].text) : undefined;
+        return { flow: 'return', ok: code === undefined ? undefined : code === 0 };
+      }
       case 'break': return { flow: 'break', ok: undefined };
       case 'continue': return { flow: 'continue', ok: undefined };
       case 'export': case 'local': case 'readonly': case 'declare': case 'typeset': {
@@ -366,7 +336,7 @@ export class Evaluator extends Expander {
         for (const a of n.declAssigns) {
           this.assign(a, sc);
           if (arrays) sc.set(a.name, UNKNOWN);
-          if (name === 'local' || (name !== 'export' && sc.frame.fn)) sc.frame.locals.add(a.name);
+          if (name === 'local' || ((name === 'declare' || name === 'typeset') && sc.frame.fn)) sc.frame.locals.add(a.name);
         }
         if (name === 'local') {
           for (const a of args) {
@@ -430,18 +400,35 @@ export class Evaluator extends Expander {
     return bodies;
   }
 
+  /**
+   * The text a heredoc feeds. Body lines keep their numbers (body line k is document line start + k):
+   * unknown values and values with newlines keep their source text, and `\<newline>` stays as written.
+   */
   private heredocText(h: Heredoc, sc: Scope): string {
     const rec = h.rec;
     if (!rec.terminated) return '';
-    let text: string;
+    let text = '';
     if (!h.parts) text = this.src.slice(rec.bodyStart, rec.bodyEnd);
     else {
-      // unknown values keep their source text; so do values with newlines (body lines keep their numbers)
-      text = this.single(h.parts, sc).segs
-        .map((s) => (s.symbolic || (s.text.includes('\n') && !this.src.slice(s.start, s.end).includes('\n')) ? this.src.slice(s.start, s.end) : s.text))
-        .join('');
+      let pos = rec.bodyStart;
+      for (const part of h.parts) {
+        if (part.start > pos) text += this.src.slice(pos, part.start);
+        const v = this.single([part], sc);
+        const source = this.src.slice(part.start, part.end);
+        text += v.symbolic || (v.text.includes('\n') && !source.includes('\n')) ? source : v.text;
+        pos = part.end;
+      }
+      text += this.src.slice(pos, rec.bodyEnd);
     }
     return rec.strip ? text.replace(/^\t+/gm, '') : text;
+  }
+
+  /** The heredoc body a plain `cat <<EOF` just printed (the left side of a pipeline). */
+  private catBody(n: Node): { redir: Redir; text: string } | undefined {
+    if (n.t !== 'simple' || n.words.length !== 1 || !/^(?:\/(?:usr\/)?bin\/)?cat$/.test(plainText(n.words[0]) ?? '')) return undefined;
+    const redir = n.redirs.findLast((r) => r.heredoc);
+    const text = redir && this.lastBodies.get(redir);
+    return redir && text !== undefined ? { redir, text } : undefined;
   }
 
   private emit(n: Simple, fields: Field[], bodies: Map<Redir, string>, cond: boolean): void {
@@ -449,11 +436,12 @@ export class Evaluator extends Expander {
     for (const f of fields) words.push(this.outWord(f));
     const range = this.range(n.start, n.end);
     if (!fields[0].symbolic && RESTORE_PROGRAM.test(basename(fields[0].text))) {
-      const hd = [...bodies.keys()].pop();
-      if (hd?.heredoc) {
-        const rec = hd.heredoc.rec;
+      const own = [...bodies.keys()].pop();
+      const hd = own ? { redir: own, text: bodies.get(own)! } : this.feed;
+      if (hd?.redir.heredoc) {
+        const rec = hd.redir.heredoc.rec;
         const at = rec.terminated ? rec.bodyStart : rec.opEnd;
-        this.events.push({ kind: 'restore', words, range, conditional: cond, body: bodies.get(hd)!, bodyStart: this.range(at, at).start });
+        this.events.push({ kind: 'restore', words, range, conditional: cond, body: hd.text, bodyStart: this.range(at, at).start });
         return;
       }
     }
@@ -483,29 +471,4 @@ function positionalOf(fields: Field[]): Positional {
     exact: u < 0,
     firstUncertain: u < 0 ? fields.length : u,
   };
-}
-
-/** Names a loop body may assign (syntactically), so that a repeated body does not trust old values. */
-function assignedIn(n: Node, out: Set<string>): void {
-  switch (n.t) {
-    case 'simple': {
-      if (n.words.length === 0) for (const a of n.assigns) out.add(a.name);
-      for (const a of n.declAssigns) out.add(a.name);
-      const cmd = n.words.length ? plainText(n.words[0]) : undefined;
-      if (cmd === 'read') {
-        const args = n.words.slice(1).map((w) => ({ text: plainText(w) ?? '', symbolic: plainText(w) === undefined, quoted: false, certain: true, start: 0, end: 0 }));
-        for (const v of readNames(args)) out.add(v);
-      }
-      return;
-    }
-    case 'list': for (const i of n.items) assignedIn(i, out); return;
-    case 'pipe': for (const c of n.cmds) assignedIn(c, out); return;
-    case 'andor': assignedIn(n.first, out); for (const r of n.rest) assignedIn(r.node, out); return;
-    case 'if': for (const c of n.clauses) { assignedIn(c.cond, out); assignedIn(c.body, out); } if (n.elseBody) assignedIn(n.elseBody, out); return;
-    case 'for': out.add(n.name); assignedIn(n.body, out); return;
-    case 'loop': if (n.cond) assignedIn(n.cond, out); assignedIn(n.body, out); return;
-    case 'case': for (const i of n.items) assignedIn(i.body, out); return;
-    case 'group': if (!n.subshell) assignedIn(n.body, out); return;
-    case 'arith': for (const a of n.assigned) out.add(a); return;
-  }
 }

@@ -55,6 +55,18 @@ export interface Seg { text: string; quoted: boolean; split: boolean; symbolic: 
 export interface Field { text: string; symbolic: boolean; quoted: boolean; certain: boolean; start: number; end: number }
 
 const DEFAULT_IFS = ' \t\n';
+const BRACES = /\{[^{}\s]*(?:,|\.\.)[^{}\s]*\}/;
+
+/** NAME when a command substitution is just `which NAME`, `command -v NAME` or `type -P NAME`. */
+function lookedUp(body: List | null): string | undefined {
+  const n = body?.items.length === 1 ? body.items[0] : undefined;
+  if (n?.t !== 'simple' || n.assigns.length || n.redirs.some((r) => !/^\d*>/.test(r.op))) return undefined;
+  const w = n.words.map((x) => (x.parts.length === 1 && x.parts[0].k === 'lit' ? x.parts[0].text : undefined));
+  const ok = (name: string | undefined) => (name && /^[A-Za-z0-9_.+-]+$/.test(name) ? name : undefined);
+  if (w.length === 2 && w[0] === 'which') return ok(w[1]);
+  if (w.length === 3 && ((w[0] === 'command' && w[1] === '-v') || (w[0] === 'type' && w[1] === '-P'))) return ok(w[2]);
+  return undefined;
+}
 
 export abstract class Expander {
   constructor(protected src: string) {}
@@ -111,7 +123,9 @@ export abstract class Expander {
     for (const p of parts) {
       switch (p.k) {
         case 'lit':
-          out.push({ text: p.text, quoted: p.quoted || inDq, split: !!p.fromParam && !inDq, symbolic: false, start: p.start, end: p.end });
+          // bash brace expansion ({a,b}, {1..5}) is not modelled: such a word is unknown, never guessed
+          if (!p.quoted && !inDq && !p.fromParam && BRACES.test(p.text)) out.push({ ...this.sourceSeg(p.start, p.end, true), text: p.text });
+          else out.push({ text: p.text, quoted: p.quoted || inDq, split: !!p.fromParam && !inDq, symbolic: false, start: p.start, end: p.end });
           break;
         case 'dq': {
           const before = out.length;
@@ -133,10 +147,13 @@ export abstract class Expander {
         case 'param':
           this.param(p, sc, inDq, out);
           break;
-        case 'cmd':
+        case 'cmd': {
           this.substitute(p.body, sc);
-          out.push(this.sourceSeg(p.start, p.end, !inDq));
+          // `$(which iptables)` / `$(command -v iptables)` runs the same program as plain `iptables`
+          const found = lookedUp(p.body);
+          out.push(found ? { text: found, quoted: inDq, split: false, symbolic: false, start: p.start, end: p.end } : this.sourceSeg(p.start, p.end, !inDq));
           break;
+        }
         default:
           out.push(this.sourceSeg(p.start, p.end, !inDq));
       }

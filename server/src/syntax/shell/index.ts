@@ -74,19 +74,33 @@ function variables(col: Collect, ev: Evaluator, range: (s: number, e: number) =>
   });
 }
 
+/** Each call belongs to the definition of its name that precedes it in the text (or the first one). */
 function functions(col: Collect, range: (s: number, e: number) => Range): ShellFunction[] {
-  const names = new Set(col.funcs.map((f) => f.name));
-  const calls = new Map<string, NameRef[]>();
-  for (const c of col.commandNames) {
-    if (!names.has(c.name)) continue;
-    let list = calls.get(c.name);
-    if (!list) calls.set(c.name, (list = []));
-    list.push(c);
+  const defs = [...col.funcs].sort((a, b) => a.start - b.start);
+  const byName = new Map<string, typeof defs>();
+  for (const f of defs) {
+    const list = byName.get(f.name);
+    if (list) list.push(f);
+    else byName.set(f.name, [f]);
   }
-  return col.funcs.map((f) => ({
+  const calls = new Map<(typeof defs)[number], NameRef[]>();
+  const at = new Map<string, number>();
+  for (const c of dedupe(col.commandNames)) {
+    const list = byName.get(c.name);
+    if (!list) continue;
+    // calls come in text order: advance to the last definition before this call
+    let i = at.get(c.name) ?? 0;
+    while (i + 1 < list.length && list[i + 1].start <= c.start) i++;
+    at.set(c.name, i);
+    const owner = list[i];
+    let out = calls.get(owner);
+    if (!out) calls.set(owner, (out = []));
+    out.push(c);
+  }
+  return defs.map((f) => ({
     name: f.name,
     definition: range(f.start, f.end),
     nameRange: range(f.nameStart, f.nameEnd),
-    calls: dedupe(calls.get(f.name) ?? []).map((c) => range(c.start, c.end)),
+    calls: (calls.get(f) ?? []).map((c) => range(c.start, c.end)),
   }));
 }

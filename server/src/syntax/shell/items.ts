@@ -88,6 +88,7 @@ export abstract class WordReader {
             const next = tokens[i + 1];
             // `ab\<newline>cd` is one word; a continuation after a blank only separates words.
             if (u.startOffset !== wEnd || !next || next.startOffset !== tokenEnd(u) || !PART_TOKENS.has(next.tokenType)) break;
+            wEnd = tokenEnd(u);
             i++;
             continue;
           }
@@ -202,9 +203,9 @@ export abstract class WordReader {
   protected param(inner: string, base: number, inDq: boolean, start = base - 2, end = base + inner.length + 1): ParamExp {
     const m = /^(#|!)?([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-])?/.exec(inner)!;
     const prefix = m[1] ?? '';
-    let name = m[2] ?? '';
-    let rest = inner.slice(m[0].length);
-    if (prefix === '#' && name === '' ) name = '#';
+    const name = m[2] ?? '';
+    const rest = inner.slice(m[0].length);
+    if (inner === '#') return { name: '#', op: '', word: [] }; // `${#}` is `$#`
     if (name && !SPECIAL.test(name)) this.col.uses.push({ name, start, end });
     const wordAt = (skip: number): Part[] =>
       rest.length > skip ? this.partsOf(rest.slice(skip), base + m[0].length + skip, inDq ? 'dqparam' : 'param') : [];
@@ -215,7 +216,6 @@ export abstract class WordReader {
       if (rest.startsWith(op)) return { name, op, word: wordAt(op.length) };
     }
     wordAt(0);
-    rest = '';
     return { name, op: 'other', word: [] };
   }
 

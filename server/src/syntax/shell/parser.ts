@@ -36,8 +36,7 @@ export class Parser extends WordReader {
 
   parseScript(text: string, base: number): List {
     const saved = { items: this.items, pos: this.pos, open: this.open, depth: this.depth };
-    const { tokens } = this.lexAt(text, base, 'main');
-    this.items = this.toItems(tokens);
+    this.items = this.toItems(this.lexAt(text, base, 'main').tokens);
     this.pos = 0;
     this.open = [];
     this.depth = 0;
@@ -344,7 +343,8 @@ export class Parser extends WordReader {
     }
     if (this.opAt() === ';') this.pos++;
     this.skipNewlines();
-    return { t: 'for', name, nameStart: nameItem.w.start, nameEnd: nameItem.w.end, words, body: this.loopBody(forItem), redirs: [] };
+    const select = this.itemText(forItem) === 'select';
+    return { t: 'for', name, nameStart: nameItem.w.start, nameEnd: nameItem.w.end, words, body: this.loopBody(forItem), redirs: [], select };
   }
 
   private parseLoop(): Node {

@@ -2,7 +2,7 @@
 // The lexer's custom token patterns use it to decide whether a construct is closed before they
 // commit to it. Iterative (explicit stack), so deeply nested junk cannot overflow the call stack.
 
-export const enum Ctx { SQ, DQ, Paren, Brace, BraceInDq, Backtick }
+export const enum Ctx { SQ, DQ, Paren, Brace, BraceInDq, Backtick, Case }
 
 /** A shared work counter: once spent, scans give up (report "unterminated") to stay linear. */
 export interface ScanBudget { left: number }
@@ -11,6 +11,13 @@ const BS = 92, SQ = 39, DQ = 34, DOLLAR = 36, LPAR = 40, RPAR = 41, LBR = 123, R
 
 function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === NL || c === 13 || c === 59 /* ; */ || c === LPAR || c === 124 /* | */ || c === 38 /* & */;
+}
+
+/** The keyword `word` stands at `i` as a whole word. */
+function wordAt(text: string, i: number, pos: number, word: string): boolean {
+  if (!text.startsWith(word, i)) return false;
+  const after = text.charCodeAt(i + word.length);
+  return (i === pos || isBlank(text.charCodeAt(i - 1))) && (Number.isNaN(after) || isBlank(after) || after === RPAR);
 }
 
 /**
@@ -42,13 +49,16 @@ export function scanFrom(text: string, pos: number, kind: Ctx, budget: ScanBudge
       else if (c === DOLLAR && text.charCodeAt(i + 1) === LBR) { stack.push(Ctx.BraceInDq); i += 2; }
       else if (c === BT) { stack.push(Ctx.Backtick); i++; }
       else i++;
-    } else if (top === Ctx.Paren) {
+    } else if (top === Ctx.Paren || top === Ctx.Case) {
       if (c === BS) i += 2;
       else if (c === SQ) { stack.push(Ctx.SQ); i++; }
       else if (c === DQ) { stack.push(Ctx.DQ); i++; }
       else if (c === BT) { stack.push(Ctx.Backtick); i++; }
       else if (c === LPAR) { stack.push(Ctx.Paren); i++; }
-      else if (c === RPAR) { stack.pop(); i++; }
+      else if (c === RPAR) { if (top === Ctx.Paren) stack.pop(); i++; }
+      // `case ... esac` inside $(...): its pattern parentheses do not close the substitution
+      else if ((c === 99 || c === 101) && wordAt(text, i, pos, 'case')) { stack.push(Ctx.Case); i += 4; }
+      else if (c === 101 && top === Ctx.Case && wordAt(text, i, pos, 'esac')) { stack.pop(); i += 4; }
       else if (c === DOLLAR && text.charCodeAt(i + 1) === LBR) { stack.push(Ctx.Brace); i += 2; }
       else if (c === HASH && (i === pos || isBlank(text.charCodeAt(i - 1)))) {
         // A comment inside $(...): its quotes and parentheses do not count.

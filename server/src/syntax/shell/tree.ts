@@ -59,7 +59,8 @@ export type Node =
   | { t: 'pipe'; cmds: Node[]; bang: boolean }
   | { t: 'andor'; first: Node; rest: { op: '&&' | '||'; node: Node }[] }
   | { t: 'if'; clauses: { cond: List; body: List }[]; elseBody?: List; redirs: Redir[] }
-  | { t: 'for'; name: string; nameStart: number; nameEnd: number; words: Word[] | null; body: List; redirs: Redir[] }
+  /** `for` (and `select`, whose iterations depend on the user: never unrolled). */
+  | { t: 'for'; name: string; nameStart: number; nameEnd: number; words: Word[] | null; body: List; redirs: Redir[]; select: boolean }
   | { t: 'loop'; until: boolean; cond: List | null; body: List; redirs: Redir[] }
   | { t: 'case'; word: Word; items: { patterns: Word[]; body: List; sep: string }[]; redirs: Redir[] }
   | { t: 'group'; body: List; subshell: boolean; redirs: Redir[] }

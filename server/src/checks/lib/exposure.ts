@@ -1,0 +1,78 @@
+// Shared reading of "does this rule let new connections in from outside?" for the IPT3xx checks.
+import type { Analysis, CommandRecord } from '../../engine';
+import type { IptablesCommand } from '../../syntax/ast';
+import type { Ruleset } from '../../model/ruleset';
+import { facesInbound } from './chains';
+import { addsRule, protocol, sourcePorts, stateLimit } from './rule-facts';
+
+/** An ACCEPT in the filter table, on the inbound path, that may accept the first packet of a new connection. */
+export function acceptsNewInbound(analysis: Analysis, rec: CommandRecord): boolean {
+  const cmd = rec.command;
+  if (cmd.invalid || cmd.skipped || !addsRule(cmd) || cmd.table !== 'filter' || cmd.target?.name !== 'ACCEPT' || !cmd.chain) return false;
+  if (cmd.chainWord?.symbolic || cmd.target.nameWord?.symbolic) return false;
+  if (!facesInbound(analysis.rulesets[cmd.family], cmd.chain)) return false;
+  const g = cmd.generic;
+  if (g.inInterface && !g.inInterface.negated && (g.inInterface.value === 'lo' || g.inInterface.arg.symbolic)) return false;
+  if (g.fragment && !g.fragment.negated) return false;
+  const st = stateLimit(cmd);
+  if (st === null || (st && (st.negated ? st.states.has('NEW') : !st.states.has('NEW')))) return false;
+  if (protocol(cmd) === 'tcp' && !mayOpen(cmd)) return false;
+  return true;
+}
+
+/** A TCP rule whose flag test excludes the opening SYN (`! --syn`, ACK required) cannot start a connection. */
+function mayOpen(cmd: IptablesCommand): boolean {
+  for (const m of cmd.matches) {
+    for (const o of m.options) {
+      if (o.name === 'syn') return !o.negated;
+      if (o.name === 'tcp-flags') {
+        const v = o.value as { mask?: number; comp?: number } | undefined;
+        if (!v || typeof v.mask !== 'number' || typeof v.comp !== 'number') return true;
+        return ((0x02 & v.mask) === v.comp) !== o.negated;
+      }
+    }
+  }
+  return true;
+}
+
+/** Limited by source port: typically the stateless acceptance of answers (`--sport 53`), not a service. */
+export const limitedBySourcePort = (cmd: IptablesCommand) => sourcePorts(cmd) !== undefined;
+
+/** One finding per source command, even when a loop or an address list made it run several times. */
+const uniqueCache = new WeakMap<Analysis, CommandRecord[]>();
+
+export function uniqueCommands(analysis: Analysis): CommandRecord[] {
+  const hit = uniqueCache.get(analysis);
+  if (hit) return hit;
+  // A save file has one command per line: nothing repeats.
+  if (analysis.kind === 'save') { uniqueCache.set(analysis, analysis.commands); return analysis.commands; }
+  const seen = new Set<string>();
+  const out = analysis.commands.filter((r) => {
+    const k = `${r.command.range.start.line}:${r.command.range.start.character}:${r.command.family}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  uniqueCache.set(analysis, out);
+  return out;
+}
+
+/**
+ * A user chain that every jump reaches only from a given interface or source (`-i wan0 -j ...`,
+ * `-s 10.0.0.0/8 -j ...`): what it accepts is not open to "any address", as far as we can tell.
+ */
+export function reachedOnlyFromSome(rs: Ruleset, table: string, chain: string, seen = new Set<string>()): boolean {
+  if (rs.chain(table, chain)?.builtin !== false || seen.has(chain)) return false;
+  seen.add(chain);
+  let any = false;
+  for (const holder of rs.tables.get(table)?.chains.values() ?? []) {
+    for (const r of holder.rules) {
+      if (r.command.target?.name !== chain) continue;
+      any = true;
+      const g = r.command.generic;
+      if ((g.inInterface && !g.inInterface.negated) || (g.source && !g.source.negated && !/^(0\.0\.0\.0|::)\/0$/.test(g.source.value))) continue;
+      if (!reachedOnlyFromSome(rs, table, holder.name, seen)) return false;
+    }
+  }
+  return any;
+}
