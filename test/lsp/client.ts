@@ -42,7 +42,10 @@ export class LspClient {
     c.init = await c.conn.sendRequest('initialize', {
       processId: process.pid, rootUri: null, locale: opts.locale,
       initializationOptions: opts.locale ? { locale: opts.locale } : undefined,
-      capabilities: opts.capabilities ?? { workspace: { workspaceEdit: { documentChanges: true, resourceOperations: ['create'] } } },
+      capabilities: opts.capabilities ?? {
+        workspace: { workspaceEdit: { documentChanges: true, resourceOperations: ['create'] } },
+        textDocument: { completion: { completionList: { itemDefaults: ['editRange'] } } },
+      },
     });
     await c.conn.sendNotification('initialized', {});
     return c;

@@ -8,7 +8,7 @@ import { Ruleset, applyCommand } from '../model/ruleset';
 import type { CheckDef, Finding } from './types';
 import { inboundTcp, surelyDropped } from './lib/reach';
 import { moveLinesFix } from './lib/edits';
-import { isPlainStatement } from './lib/script';
+import { isPlainStatement, opaqueChanges } from './lib/script';
 
 export const policyBeforeManagementAllow: CheckDef = {
   code: 'IPT201',
@@ -40,7 +40,12 @@ function findForFamily(analysis: Analysis, family: Family): Finding | undefined 
       applyCommand(scratch, rec.command, [], { conditional: rec.conditional });
       const after = cut();
       if (!cutAt && !before && after && !rec.conditional) cutAt = rec;
-      else if (cutAt && !after) return report(analysis, cutAt, rec, port, records);
+      else if (cutAt && !after) {
+        // Something we cannot see ran in between (a sourced file, a restore): it may have let SSH in.
+        const from = cutAt.command.range.end.line, to = rec.command.range.start.line;
+        if (opaqueChanges(analysis).some((r) => r.start.line > from && r.start.line < to)) return undefined;
+        return report(analysis, cutAt, rec, port, records);
+      }
     }
   }
   return undefined;

@@ -8,7 +8,7 @@ import type { Analysis } from '../engine';
 import type { Ruleset } from '../model/ruleset';
 import type { CheckDef, Finding } from './types';
 import { inboundTcp, verdict, type Probe } from './lib/reach';
-import { endStates } from './lib/script';
+import { endStates, opaqueChanges } from './lib/script';
 import { addsRule, destinationPorts, mergeRanges, protocol, stateLimit } from './lib/rule-facts';
 
 export const managementLockedOut: CheckDef = {
@@ -18,6 +18,7 @@ export const managementLockedOut: CheckDef = {
   summary: loc('When the rules are in place, no host can open a new connection to SSH (or the configured management ports).', 'ルールの適用後、どのホストからも SSH（または設定した管理用ポート）に新しく接続できません。'),
   run(analysis) {
     const out: Finding[] = [];
+    if (opaqueChanges(analysis).length) return out;
     for (const family of analysis.families) {
       // IPv6 locked down while IPv4 is managed is a common, deliberate setup ("no IPv6 here").
       if (family === 6 && (analysis.kind === 'save' || analysis.families.includes(4))) continue;

@@ -9,7 +9,7 @@ import type { CheckDef, Finding } from './types';
 import { verdict, type Probe } from './lib/reach';
 import { destinationPorts, mergeRanges, protocol, stateLimit } from './lib/rule-facts';
 import { insertAtTopFix } from './lib/edits';
-import { endStates } from './lib/script';
+import { endStates, opaqueChanges } from './lib/script';
 
 const EPHEMERAL = 40000;
 /** When a chain allows everything outwards, these stand for "the connections the host opens". */
@@ -26,6 +26,7 @@ export const missingEstablished: CheckDef = {
   summary: loc('INPUT or OUTPUT drops by default and nothing accepts ESTABLISHED,RELATED traffic: the answers to allowed connections are dropped.', 'INPUT か OUTPUT が既定で破棄し、ESTABLISHED,RELATED の通信を許可するルールがありません。許可した接続の応答が破棄されます。'),
   run(analysis) {
     const out: Finding[] = [];
+    if (opaqueChanges(analysis).length) return out;
     for (const family of analysis.families) {
       for (const chain of ['INPUT', 'OUTPUT'] as const) {
         const f = check(analysis, family, chain);

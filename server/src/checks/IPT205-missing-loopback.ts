@@ -6,7 +6,7 @@ import type { Analysis } from '../engine';
 import type { CheckDef, Finding } from './types';
 import { verdict, type Probe } from './lib/reach';
 import { insertAtTopFix } from './lib/edits';
-import { endStates } from './lib/script';
+import { endStates, opaqueChanges } from './lib/script';
 
 /** Local services a host typically talks to over lo. */
 const PROBES: Probe[] = [
@@ -22,6 +22,7 @@ export const missingLoopback: CheckDef = {
   summary: loc('INPUT or OUTPUT drops by default and nothing accepts the loopback interface (lo): local programs cannot talk to each other.', 'INPUT か OUTPUT が既定で破棄し、ループバック（lo）を許可するルールがありません。ホスト内のプログラム同士が通信できません。'),
   run(analysis) {
     const out: Finding[] = [];
+    if (opaqueChanges(analysis).length) return out;
     for (const family of analysis.families) {
       for (const chain of ['INPUT', 'OUTPUT'] as const) {
         const f = check(analysis, family, chain);
@@ -35,6 +36,8 @@ export const missingLoopback: CheckDef = {
 function check(analysis: Analysis, family: Family, chain: 'INPUT' | 'OUTPUT'): Finding | undefined {
   let range: Range | undefined;
   for (const rs of endStates(analysis, family)) {
+    // A router whose rules are all in FORWARD: the box's own traffic is not what the file is about.
+    if (!rs.chain('filter', 'INPUT')?.rules.length && !rs.chain('filter', 'OUTPUT')?.rules.length && rs.chain('filter', 'FORWARD')?.rules.length) return undefined;
     let here: Range | undefined;
     for (const p of PROBES) {
       const v = verdict(rs, 'filter', chain, p);

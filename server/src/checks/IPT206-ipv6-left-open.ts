@@ -3,7 +3,7 @@
 import { loc } from '../syntax/ast';
 import type { CheckDef, Finding } from './types';
 import { verdict } from './lib/reach';
-import { endStates } from './lib/script';
+import { endStates, opaqueChanges } from './lib/script';
 import { destinationPorts, sourcePorts } from './lib/rule-facts';
 import type { Ruleset } from '../model/ruleset';
 import type { PortRange } from '../knowledge/values';
@@ -29,7 +29,7 @@ export const ipv6LeftOpen: CheckDef = {
   summary: loc('The script locks IPv4 down with DROP but never configures ip6tables: over IPv6 everything stays open.', 'スクリプトは IPv4 を DROP で制限していますが ip6tables を設定していません。IPv6 ではすべて開いたままです。'),
   run(analysis) {
     if (analysis.kind !== 'shell' || !analysis.families.includes(4) || analysis.families.includes(6)) return [];
-    if (HANDLES_V6.test(analysis.text)) return [];
+    if (HANDLES_V6.test(analysis.text) || opaqueChanges(analysis).length) return [];
     // Hardened = a new connection from outside to some port nobody serves publicly is surely dropped.
     let range;
     for (const rs of endStates(analysis, 4)) {

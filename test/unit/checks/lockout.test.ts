@@ -150,3 +150,16 @@ test('IPT206: IPv4 locked down, ip6tables never called; a script that also confi
   assert.deepEqual(lines1(lint(text + 'sysctl -w net.ipv6.conf.all.disable_ipv6=1\n').problems, 'IPT206'), []);
   assert.deepEqual(lines1(lint(script('iptables -A INPUT -p tcp --dport 23 -j DROP')).problems, 'IPT206'), []);
 });
+
+test('end-state checks stay silent when the script loads rules they cannot see (a sourced file, iptables-restore from a file)', () => {
+  const body = ['iptables -P INPUT DROP', 'iptables -A INPUT -p tcp --dport 80 -j ACCEPT'];
+  for (const extra of ['. /etc/firewall.d/admin.sh', 'iptables-restore < /etc/iptables/admin.rules', 'source ./ssh-rules.sh']) {
+    const a = lint(script(...body, extra));
+    for (const code of ['IPT202', 'IPT204', 'IPT205', 'IPT206']) assert.deepEqual(lines1(a.problems, code), [], `${code} with ${extra}`);
+  }
+  // Without them, the same script is a lockout.
+  assert.deepEqual(lines1(lint(script(...body)).problems, 'IPT202'), [2]);
+  // A sourced file between the policy and the SSH accept may have let SSH in already.
+  const between = script('iptables -P INPUT DROP', '. /etc/firewall.d/admin.sh', 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT');
+  assert.deepEqual(lines1(lint(between).problems, 'IPT201'), []);
+});

@@ -134,6 +134,7 @@ const T_DIR = join(process.cwd(), '..', 'shared', 'corpus', 'netfilter', 'extens
 const T_EXCEPTIONS: { file: string; rule: string; family?: Fam; ours: 'OK' | 'FAIL'; why: string }[] = [
   { file: 'libxt_SET.t', rule: '-j SET --add-set foo src,dst', ours: 'OK', why: 'fails only because no ipset named foo exists on the test machine' },
   { file: 'libxt_TPROXY.t', rule: '-p udp -j TPROXY --on-port 12345 --on-ip 10.0.0.1 --tproxy-mark 0x23/0xff', family: 6, ours: 'FAIL', why: 'ip6tables 1.8.9 refuses an IPv4 --on-ip (getaddrinfo: address family not supported)' },
+  { file: 'libxt_NFLOG.t', rule: '-j NFLOG --nflog-prefix ' + 'x'.repeat(65), ours: 'OK', why: 'the .t file expects nft to change this line, but the real iptables-nft 1.8.9 here prints the 65-character prefix unchanged (it keeps up to 127)' },
   { file: 'libxt_TPROXY.t', rule: '-p tcp -m tcp --dport 2342 -j TPROXY --on-port 12345 --on-ip 10.0.0.1 --tproxy-mark 0x23/0xff', family: 6, ours: 'FAIL', why: 'same as above' },
 ];
 

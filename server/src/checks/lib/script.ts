@@ -64,3 +64,22 @@ export function endStates(analysis: Analysis, family: Family): Ruleset[] {
   }
   return out;
 }
+
+const OPAQUE_PROGRAM = /^(?:.*\/)?(?:\.|source|ip6?tables(?:-legacy|-nft)?-restore|iptables-apply|ufw|firewall-cmd|nft|shorewall6?|ferm)$/;
+
+/**
+ * Commands that may change the firewall in ways the linter cannot see: sourcing another file,
+ * iptables-restore from a file, other firewall tools, an iptables call through an unknown
+ * variable. Checks about the end state stay silent when there are any.
+ */
+export function opaqueChanges(analysis: Analysis): Range[] {
+  if (analysis.kind !== 'shell' || !analysis.shell) return [];
+  const out: Range[] = [];
+  for (const ev of analysis.shell.events) {
+    if (ev.kind !== 'command') continue;
+    const p = ev.words[0];
+    if (!p) continue;
+    if (p.symbolic ? /ipt|fw|firewall/i.test(p.text) : OPAQUE_PROGRAM.test(p.text)) out.push(ev.range);
+  }
+  return out;
+}

@@ -70,7 +70,7 @@ export const nflogTarget: ModuleDef = {
   ),
   options: [
     uintOption('nflog-group', 0, 65535, loc('Netlink group (0-65535) the logger listens on; 0 by default.', 'ロガーが待ち受ける netlink グループ（0〜65535）。既定は 0。')),
-    prefixOption('nflog-prefix', 64, loc('Text attached to each logged packet (up to 63 characters; longer text is cut).', '記録する各パケットに付ける文字列（63 文字まで。長い分は切り捨てられます）。')),
+    prefixOption('nflog-prefix', 128, loc('Text attached to each logged packet (up to 127 characters with the nft backend; longer text is cut).', '記録する各パケットに付ける文字列（nft バックエンドでは 127 文字まで。長い分は切り捨てられます）。')),
     uintOption('nflog-range', 0, 0xffffffff, loc('Obsolete and never worked; ignored by iptables-nft. Use --nflog-size.', '廃止済みで、正しく動いたことがありません（iptables-nft では無視されます）。--nflog-size を使います。')),
     uintOption('nflog-size', 0, 0xffffffff, loc('Number of bytes of each packet copied to userspace.', '各パケットのうちユーザー空間へコピーするバイト数。')),
     uintOption('nflog-threshold', 0, 65535, loc('Packets queued in the kernel before they are sent to userspace together.', 'まとめてユーザー空間へ送る前にカーネル内にためるパケット数。')),

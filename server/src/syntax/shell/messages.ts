@@ -56,6 +56,15 @@ export const needsCommand = (op: string): Localized =>
 export const needsTarget = (op: string): Localized =>
   loc(`The redirection \`${op}\` needs a file name.`, `リダイレクト \`${op}\` の後にはファイル名が必要です。`);
 
+export const emptyBody = (open: string, close: string): Localized =>
+  loc(
+    `Nothing between \`${open}\` and \`${close}\`: at least one command is needed.`,
+    `\`${open}\` と \`${close}\` の間にコマンドが一つ以上必要です。`,
+  );
+
+export const functionBody = (): Localized =>
+  loc('A function body must be a compound command such as `{ ...; }`.', '関数の本体は `{ ...; }` などの複合コマンドでなければなりません。');
+
 export const casePattern = (): Localized =>
   loc('A `case` pattern must end with `)`.', '`case` のパターンは `)` で終わる必要があります。');
 

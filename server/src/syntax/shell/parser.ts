@@ -61,6 +61,13 @@ export class Parser extends WordReader {
   private itemText(it: Item): string { return this.col.src.slice(this.itemStart(it), this.itemEnd(it)); }
   private expects(word: string): boolean { return this.open.some((set) => set.includes(word)); }
   private skipNewlines(): void { while (this.peek()?.k === 'nl') this.pos++; }
+  /** A command list that must not be empty (bash rejects `then fi`, `{ }`, `do done`). */
+  private body(opener: Item | undefined, closers: string[]): List {
+    const list = this.within(closers, () => this.parseList());
+    const close = this.kwAt() ?? this.opAt();
+    if (list.items.length === 0 && opener && close) this.report(opener, M.emptyBody(this.itemText(opener), close));
+    return list;
+  }
   private within<R>(closers: string[], fn: () => R): R {
     this.open.push(closers);
     try { return fn(); } finally { this.open.pop(); }
@@ -95,6 +102,11 @@ export class Parser extends WordReader {
         if (this.expects(it.kw)) break;
         this.report(it, M.stray(it.kw));
         this.pos++;
+        continue;
+      }
+      if (it.k === 'word' && it.kw === 'in') {
+        this.report(it, M.unexpected('in'));
+        this.skipLine();
         continue;
       }
       items.push(this.parseAndOr());
@@ -288,18 +300,20 @@ export class Parser extends WordReader {
     let elseBody: List | undefined;
     let opener = ifItem;
     for (;;) {
-      const cond = this.within(['then', 'elif', 'else', 'fi'], () => this.parseList());
+      const cond = this.body(opener, ['then', 'elif', 'else', 'fi']);
       let body: List = { t: 'list', items: [] };
+      const thenItem = this.peek();
       if (this.kwAt() === 'then') {
         this.pos++;
-        body = this.within(['elif', 'else', 'fi'], () => this.parseList());
+        body = this.body(thenItem, ['elif', 'else', 'fi']);
       } else if (this.peek()) this.report(opener, M.missingKeyword(this.itemText(opener), 'then'));
       clauses.push({ cond, body });
       const kw = this.kwAt();
       if (kw === 'elif') { opener = this.peek()!; this.pos++; continue; }
       if (kw === 'else') {
+        const elseItem = this.peek();
         this.pos++;
-        elseBody = this.within(['fi'], () => this.parseList());
+        elseBody = this.body(elseItem, ['fi']);
       }
       this.expectKw('fi', ifItem, M.unclosed('if', 'fi'));
       return { t: 'if', clauses, elseBody, redirs: [] };
@@ -310,7 +324,7 @@ export class Parser extends WordReader {
     const doItem = this.peek();
     if (this.kwAt() === 'do') this.pos++;
     else this.report(opener, M.missingKeyword(this.itemText(opener), 'do'));
-    const body = this.within(['done'], () => this.parseList());
+    const body = this.body(doItem?.k === 'word' && doItem.kw === 'do' ? doItem : undefined, ['done']);
     this.expectKw('done', doItem?.k === 'word' && doItem.kw === 'do' ? doItem : opener, M.unclosed('do', 'done'));
     return body;
   }
@@ -350,7 +364,7 @@ export class Parser extends WordReader {
   private parseLoop(): Node {
     const item = this.peek() as Item & { k: 'word' };
     this.pos++;
-    const cond = this.within(['do', 'done'], () => this.parseList());
+    const cond = this.body(item, ['do', 'done']);
     return { t: 'loop', until: item.kw === 'until', cond, body: this.loopBody(item), redirs: [] };
   }
 
@@ -402,7 +416,7 @@ export class Parser extends WordReader {
     const open = this.peek()!;
     this.pos++;
     const close = subshell ? ')' : '}';
-    const body = this.within([close], () => this.parseList());
+    const body = this.body(open, [close]);
     const done = subshell ? this.opAt() === ')' : this.kwAt() === '}';
     if (done) this.pos++;
     else this.report(open, M.unclosed(subshell ? '(' : '{', close));
@@ -433,6 +447,7 @@ export class Parser extends WordReader {
       return { t: 'opaque' };
     }
     const body = this.parseCommand();
+    if (body.t === 'simple' || body.t === 'pipe' || body.t === 'andor' || body.t === 'test') this.report(nameItem, M.functionBody());
     const start = first.w.start;
     const end = this.prevEnd();
     this.col.funcs.push({ name, nameStart, nameEnd, start, end });
