@@ -2,7 +2,7 @@
 //   `node dist/cli.cjs check FILE`   versus   `unshare -n sh -c 'iptables-restore --test < FILE'`
 // on a generated 70,000-line kube-proxy dump and on the largest real dumps in ../shared/corpus/save.
 // Reports median/min wall time, the ratio, and peak RSS; writes bench/out/results.json.
-// Usage: npm run bench [-- --runs N] [--lines N]
+// Usage: npm run bench [-- --runs N] [--lines N] [--budget SECONDS-PER-COMMAND]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -20,6 +20,8 @@ function arg(name: string, dflt: number): number {
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 }
 const RUNS = arg('runs', 7);
+/** Seconds one command may take in total; a slow command gets fewer runs (at least 2). */
+const BUDGET_S = arg('budget', 180);
 const LINES = arg('lines', 70_000);
 
 function sh(cmd: string, args: string[], input?: string): { status: number; stdout: string; stderr: string } {
@@ -47,19 +49,23 @@ interface Timing { command: string; medianMs: number; minMs: number; maxMs: numb
 const HAVE_HYPERFINE = sh('hyperfine', ['--version']).status === 0;
 const HAVE_GNU_TIME = existsSync('/usr/bin/time') && sh('/usr/bin/time', ['-v', 'true']).stderr.includes('Maximum resident');
 
-/** Times a shell command line: hyperfine when installed (warm-up 1), else spawnSync in a loop. */
+/** Times a shell command line: hyperfine when installed, else spawnSync in a loop. One probe run first
+ * (it doubles as warm-up) decides how many runs fit in the budget. */
 function time(command: string): Timing {
+  const p0 = performance.now();
+  sh('sh', ['-c', `${command} >/dev/null 2>&1`]);
+  const probeMs = performance.now() - p0;
+  const runs = Math.max(2, Math.min(RUNS, Math.floor((BUDGET_S * 1000) / Math.max(probeMs, 1))));
   let times: number[] = [];
   if (HAVE_HYPERFINE) {
     const json = join(OUT, 'hyperfine.tmp.json');
-    const r = sh('hyperfine', ['--warmup', '1', '--runs', String(RUNS), '--ignore-failure', '--style', 'none', '--export-json', json, command]);
+    const r = sh('hyperfine', ['--runs', String(runs), '--ignore-failure', '--style', 'none', '--export-json', json, command]);
     if (r.status !== 0) throw new Error(`hyperfine failed: ${r.stderr}`);
     times = (JSON.parse(readFileSync(json, 'utf8')) as { results: { times: number[] }[] }).results[0]!.times.map((s) => s * 1000);
   } else {
-    sh('sh', ['-c', command]);
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
-      sh('sh', ['-c', command]);
+      sh('sh', ['-c', `${command} >/dev/null 2>&1`]);
       times.push(performance.now() - t0);
     }
   }
@@ -114,29 +120,33 @@ function main(): void {
   console.log(`generated ${relative(ROOT, kubeFile)}: ${dump.stats.lines} lines, ${dump.stats.services} services, ${dump.stats.servicePorts} service ports, ${dump.stats.endpoints} endpoints, ${dump.stats.chains} chains (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
   const cases: Case[] = [{ name: 'kube-proxy (generated)', file: kubeFile, lines: dump.stats.lines, bytes: dump.text.length }];
-  for (const f of largestCorpusDumps(3)) {
+  // The three largest real dumps, and (the largest of those are rejected early by the real parser)
+  // the two largest that iptables-restore --test reads to the end.
+  const candidates = largestCorpusDumps(12);
+  const restoreOf = (f: string): string => (/ip6tables|\.v6$/.test(f) ? 'ip6tables-restore' : 'iptables-restore');
+  const loading = skip ? [] : candidates.slice(3).filter((f) => realTest(f, restoreOf(f)).status === 0).slice(0, 2);
+  for (const f of [...candidates.slice(0, 3), ...loading]) {
     const text = readFileSync(f, 'utf8');
-    cases.push({ name: basename(f), file: f, lines: text.split('\n').length - 1, bytes: Buffer.byteLength(text) });
+    cases.push({ name: basename(dirname(f)) + '/' + basename(f), file: f, lines: text.split('\n').length - 1, bytes: Buffer.byteLength(text) });
   }
 
   for (const c of cases) {
-    const v6 = /ip6tables|\.v6$/.test(c.file);
-    const restore = v6 ? 'ip6tables-restore' : 'iptables-restore';
+    const restore = restoreOf(c.file);
     if (!skip) {
       c.realTest = realTest(c.file, restore);
       if (c.file === kubeFile && c.realTest.status !== 0) throw new Error(`the generated dump does not load in the real ${restore} --test (line ${c.realTest.stoppedAt})`);
     }
-    process.stdout.write(`timing ${c.name} (${RUNS} runs each)... `);
+    process.stdout.write(`timing ${c.name}... `);
     c.ours = time(`${q(process.execPath)} ${q(CLI)} check ${q(c.file)}`);
     if (!skip) {
       c.restoreTest = time(`unshare -n sh -c ${q(`${restore} --test < ${q(c.file)}`)}`);
       c.ratio = c.ours.medianMs / c.restoreTest.medianMs;
     }
-    console.log('done');
+    console.log(`check ${c.ours.runs} runs, restore ${c.restoreTest?.runs ?? 0} runs`);
   }
 
   const rows = cases.map((c) => [
-    c.name.length > 44 ? `${c.name.slice(0, 43)}…` : c.name, String(c.lines),
+    c.name.length > 52 ? `…${c.name.slice(-51)}` : c.name, String(c.lines),
     c.realTest ? (c.realTest.status === 0 ? 'loads' : `stops@${c.realTest.stoppedAt ?? '?'}`) : '-',
     fmtMs(c.ours?.medianMs), fmtMs(c.ours?.minMs), fmtKb(c.ours?.peakRssKb), String(c.ours?.exitCode ?? '-'),
     fmtMs(c.restoreTest?.medianMs), fmtMs(c.restoreTest?.minMs), fmtKb(c.restoreTest?.peakRssKb),

@@ -21,6 +21,7 @@ import { formatSaveDocument } from './service/formatting';
 import { inlayHints } from './service/inlayHints';
 import { PLAIN_COMMANDS, SERVER_COMMANDS, asV4V6, effectiveRuleset, restoreFiles } from './service/commands';
 import { REFACTOR_KINDS } from './service/refactor';
+import { warm } from './service/locate';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -90,7 +91,10 @@ function schedule(doc: TextDocument): void {
     const current = documents.get(doc.uri);
     if (!current) return;
     try {
-      void connection.sendDiagnostics({ uri: current.uri, version: current.version, diagnostics: diagnosticsFor(analysisOf(current), current.uri, lang) });
+      const a = analysisOf(current);
+      void connection.sendDiagnostics({ uri: current.uri, version: current.version, diagnostics: diagnosticsFor(a, current.uri, lang) });
+      // The indexes hover and completion use are built now, not on the first request.
+      setImmediate(() => { if (cache.peek(current.uri) === a) warm(a); });
     } catch (e) {
       connection.console.error(`diagnostics for ${current.uri} failed: ${(e as Error)?.stack ?? e}`);
     }

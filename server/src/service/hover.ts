@@ -8,7 +8,7 @@ import { parseProtocol } from '../knowledge/protocols';
 import { findTable } from '../knowledge/tables';
 import { formatRule } from '../model/printer';
 import { isRelevant } from './documents';
-import { locate, type Located } from './locate';
+import { callersOf, locate, type Located } from './locate';
 import { code, inRange, lineNo, say, tr } from './text';
 import { COMMIT_DOC, NEGATION_DOC, chainDoc, genericOptionMarkdown, moduleDef, moduleMarkdown, moduleOptionMarkdown, tableMarkdown, verdictMarkdown } from './docs';
 import { PORT_OPTIONS, describeAddresses, describePorts, protocolOf } from './values';
@@ -145,8 +145,7 @@ export function chainMarkdown(a: Analysis, family: Family, table: string, name: 
   if (!chain) {
     return `**${name}**${fam}\n\n${tr(lang, `No chain of this name exists in the ${table} table at the end.`, `最終的に ${table} テーブルにこの名前のチェインはありません。`)}`;
   }
-  const callers = rs.referencesTo(table, name);
-  const callerLines = [...new Set(callers.map((r) => lineNo(r.command.range)))];
+  const callerLines = [...new Set(callersOf(a, family, table, name).map(lineNo))];
   const shown = callerLines.slice(0, 10).join(', ') + (callerLines.length > 10 ? ', …' : '');
   const lines = [`**${name}** — ${tr(lang, `user-defined chain in the ${table} table`, `${table} テーブルのユーザー定義チェイン`)}${fam}`];
   const facts = [

@@ -5,7 +5,7 @@ import type { Analysis, CommandRecord } from '../engine';
 import type { Position, Range, Word, WordRole } from '../syntax/ast';
 import type { SaveEntry } from '../syntax/saveFile';
 import type { ShellFunction, ShellVariable } from '../syntax/shell/types';
-import { inRange, textOf } from './text';
+import { inRange, lineStarts, textOf } from './text';
 
 export interface DocIndex {
   /** Commands covering each line (a loop body unrolled twice gives two records on the same lines). */
@@ -37,6 +37,37 @@ export function indexOf(a: Analysis): DocIndex {
   }
   cache.set(a, idx);
   return idx;
+}
+
+/** Builds the per-analysis indexes ahead of the first request (called once diagnostics are out). */
+export function warm(a: Analysis): void {
+  indexOf(a);
+  lineStarts(a);
+}
+
+const callersCache = new WeakMap<Analysis, Map<string, Position[]>>();
+
+/** Where the rules that jump or go to a chain were written, per family/table/chain (one pass per analysis). */
+export function callersOf(a: Analysis, family: 4 | 6, table: string, chain: string): Position[] {
+  let map = callersCache.get(a);
+  if (!map) {
+    map = new Map();
+    for (const fam of [4, 6] as const) {
+      for (const t of a.rulesets[fam].tables.values()) {
+        for (const c of t.chains.values()) {
+          for (const r of c.rules) {
+            const target = r.command.target?.name;
+            if (!target) continue;
+            const k = `${fam}/${t.name}/${target}`;
+            const list = map.get(k);
+            if (list) list.push(r.command.range.start); else map.set(k, [r.command.range.start]);
+          }
+        }
+      }
+    }
+    callersCache.set(a, map);
+  }
+  return map.get(`${family}/${table}/${chain}`) ?? [];
 }
 
 export type Located =

@@ -23,6 +23,30 @@ interface OpenOption {
   inlineValue?: string;
 }
 
+/**
+ * Roles are immutable and few distinct ones exist: equal roles share one object, found through
+ * the definition object or the name they describe (no string keys built per word).
+ */
+const BY_DEF = new WeakMap<object, WordRole[]>();
+const BY_NAME = new Map<string, Map<string, WordRole>>();
+
+function defRole(def: object, slot: number, make: () => WordRole): WordRole {
+  let list = BY_DEF.get(def);
+  if (!list) BY_DEF.set(def, (list = []));
+  return (list[slot] ??= make());
+}
+
+function nameRole(kind: string, name: string, make: () => WordRole): WordRole {
+  let map = BY_NAME.get(kind);
+  if (!map) BY_NAME.set(kind, (map = new Map()));
+  let r = map.get(name);
+  if (!r) { r = make(); if (map.size < 50_000) map.set(name, r); }
+  return r;
+}
+
+const UNKNOWN_ROLE: WordRole = { kind: 'unknown' };
+const NEGATION_ROLE: WordRole = { kind: 'negation' };
+
 const err = (p: Problem[], code: string, range: Problem['range'], message: Localized) => p.push({ code, severity: 'error', range, message });
 
 export class CommandSession {
@@ -55,25 +79,29 @@ export class CommandSession {
       family: opts.family, table: opts.table ?? 'filter', generic: {}, matches: [], words,
       range: words.length ? rangeOf(words[0], words[words.length - 1]) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
       origin: opts.origin, symbolic: words.some((w) => w.symbolic), invalid: false,
-      roles: words.map((): WordRole => ({ kind: 'unknown' })),
+      roles: words.map(() => UNKNOWN_ROLE),
     };
+  }
+
+  private role(i: number, r: WordRole): void {
+    this.cmd.roles[i] = r;
   }
 
   /** The text used for classification (look-alike characters replaced, so one typo gives one error). */
   normalized(i: number): string { return this.texts[i]; }
 
   negation(i: number): void {
-    this.cmd.roles[i] = { kind: 'negation' };
+    this.role(i, NEGATION_ROLE);
     if (this.pendingBang !== undefined) err(this.problems, 'IPT117', this.words[i].range, loc('multiple `!` in a row are not allowed', '`!` を続けて書くことはできません'));
     this.pendingBang = i;
   }
 
   stray(i: number): void {
-    if (this.swallowNext === i) { this.swallowNext = undefined; this.cmd.roles[i] = { kind: 'value', option: 'negated', index: 0 }; return; }
+    if (this.swallowNext === i) { this.swallowNext = undefined; this.role(i, nameRole('value', 'negated', () => ({ kind: 'value', option: 'negated', index: 0 }))); return; }
     const text = this.texts[i];
     if (this.expectRuleNum && /^[0-9]+$/.test(text)) {
       this.cmd.ruleNum = Number(text);
-      this.cmd.roles[i] = { kind: 'value', option: 'rulenum', index: 0 };
+      this.role(i, nameRole('value', 'rulenum', () => ({ kind: 'value', option: 'rulenum', index: 0 })));
       this.expectRuleNum = false;
       return;
     }
@@ -116,14 +144,14 @@ export class CommandSession {
     }
     if ('generic' in found) return this.openGeneric(i, found.generic, bang, inlineValue);
     const { module, def } = found;
-    this.cmd.roles[i] = { kind: 'option', name: def.name, module: module.name, moduleKind: module.kind };
+    this.role(i, defRole(def, 0, () => ({ kind: 'option', name: def.name, module: module.name, moduleKind: module.kind })));
     this.open = { index: i, want: def.args, args: [], bang, module, def, inlineValue };
     if (bang !== undefined && !def.negatable) err(this.problems, 'IPT117', rangeOf(this.words[bang], this.words[i]), loc(`--${def.name} cannot be negated with \`!\``, `--${def.name} は \`!\` で否定できません`));
     if (inlineValue !== undefined) this.open.want = 0;
   }
 
   private openGeneric(i: number, g: GenericOption, bang: number | undefined, inlineValue?: string): void {
-    this.cmd.roles[i] = g.role.kind === 'command' ? { kind: 'command', op: g.role.op } : { kind: 'option', name: g.long };
+    this.role(i, defRole(g, 0, () => (g.role.kind === 'command' ? { kind: 'command', op: g.role.op } : { kind: 'option', name: g.long })));
     this.open = { index: i, want: g.args, args: [], bang, generic: g, inlineValue };
     if (inlineValue !== undefined) this.open.want = typeof g.args === 'number' ? Math.max(0, g.args - 1) : 0;
     if (bang !== undefined && !g.negatable) err(this.problems, 'IPT117', rangeOf(this.words[bang], this.words[i]), loc(`${this.texts[i]} cannot be negated with \`!\``, `${this.texts[i]} は \`!\` で否定できません`));
@@ -236,7 +264,8 @@ export class CommandSession {
     const negatable = o.generic ? o.generic.negatable : o.def?.negatable;
     if (argTexts[0] === '!' && negatable && o.args.length && o.inlineValue === undefined && !this.words[o.args[0]].symbolic) return this.oldNegation(o);
     const roleOwner = o.generic ? { option: o.generic.long } : { option: o.def!.name, module: o.module!.name };
-    o.args.forEach((k, n) => { this.cmd.roles[k] = { kind: 'value', ...roleOwner, index: n }; });
+    const owner: object = o.generic ?? o.def!;
+    o.args.forEach((k, n) => { this.role(k, defRole(owner, n + 1, () => ({ kind: 'value', ...roleOwner, index: n }))); });
     const bangWord = o.bang !== undefined ? this.words[o.bang] : undefined;
     if (o.generic) this.applyGeneric(o.generic, this.words[o.index], argWords, argTexts, o.args, bangWord);
     else this.applyModuleOption(o.module!, o.def!, this.words[o.index], argWords, argTexts, bangWord);
@@ -246,7 +275,7 @@ export class CommandSession {
   private oldNegation(o: OpenOption): void {
     const opt = this.words[o.index], bang = this.words[o.args[0]];
     const value = o.args[0] + 1 < this.words.length ? this.words[o.args[0] + 1] : undefined;
-    this.cmd.roles[o.args[0]] = { kind: 'negation' };
+    this.role(o.args[0], NEGATION_ROLE);
     if (value && !value.text.startsWith('-')) this.swallowNext = o.args[0] + 1;
     const fixed = value ? `! ${opt.text} ${value.text}` : undefined;
     this.problems.push({
@@ -295,7 +324,7 @@ export class CommandSession {
       case 'goto': return this.applyTarget(role.kind === 'goto', word, args[0], texts[0], argIdx[0]);
       case 'module': return this.loadMatch(word, args[0], texts[0], argIdx[0]);
       case 'table': {
-        if (argIdx[0] !== undefined) this.cmd.roles[argIdx[0]] = { kind: 'table', name: texts[0] };
+        if (argIdx[0] !== undefined) this.role(argIdx[0], nameRole('table', texts[0], () => ({ kind: 'table', name: texts[0] })));
         if (this.opts.origin === 'save') {
           err(this.problems, 'IPT111', word.range, loc('-t cannot be used inside an iptables-restore file: use a `*table` line', 'iptables-restore のファイル内では -t は使えません。`*テーブル名` の行を使います'));
           return;
@@ -325,16 +354,16 @@ export class CommandSession {
     if (args.length) {
       c.chain = texts[0];
       c.chainWord = args[0];
-      if (argIdx[0] !== undefined) this.cmd.roles[argIdx[0]] = { kind: 'chain', name: texts[0] };
+      if (argIdx[0] !== undefined) this.role(argIdx[0], nameRole('chain', texts[0], () => ({ kind: 'chain', name: texts[0] })));
     }
     if (op === 'P' && args[1]) {
       c.policy = texts[1];
       c.policyWord = args[1];
-      if (argIdx[1] !== undefined) this.cmd.roles[argIdx[1]] = { kind: 'verdict', name: texts[1] };
+      if (argIdx[1] !== undefined) this.role(argIdx[1], nameRole('verdict', texts[1], () => ({ kind: 'verdict', name: texts[1] })));
     }
     if (op === 'E' && args[1]) {
       c.newName = texts[1];
-      if (argIdx[1] !== undefined) this.cmd.roles[argIdx[1]] = { kind: 'chain', name: texts[1] };
+      if (argIdx[1] !== undefined) this.role(argIdx[1], nameRole('chain', texts[1], () => ({ kind: 'chain', name: texts[1] })));
     }
     if (op === 'D' || op === 'I' || op === 'R' || op === 'Z') this.expectRuleNum = true;
     for (const [k, name] of [[0, c.chain], [1, op === 'E' ? c.newName : undefined]] as const) {
@@ -364,12 +393,12 @@ export class CommandSession {
     if (arg.symbolic) return;
     const def = isGoto ? undefined : findTarget(name, this.opts.family);
     if (def) {
-      this.cmd.roles[argIdx] = { kind: 'module', name: def.name, moduleKind: 'target' };
+      this.role(argIdx, defRole(def, 0, () => ({ kind: 'module', name: def.name, moduleKind: 'target' })));
       module.name = def.name;
       this.loaded.push(module);
       this.defs.set(module, def);
     } else {
-      this.cmd.roles[argIdx] = (STANDARD_TARGETS as readonly string[]).includes(name) ? { kind: 'verdict', name } : { kind: 'chain', name };
+      this.role(argIdx, (STANDARD_TARGETS as readonly string[]).includes(name) ? nameRole('verdict', name, () => ({ kind: 'verdict', name })) : nameRole('chain', name, () => ({ kind: 'chain', name })));
       if (!isGoto && otherFamilyModule('target', name, this.opts.family)) {
         err(this.problems, 'IPT112', arg.range, loc(`target ${name} exists only in ${this.opts.family === 4 ? 'ip6tables' : 'iptables'}`, `ターゲット ${name} は ${this.opts.family === 4 ? 'ip6tables' : 'iptables'} 専用です`));
       }
@@ -389,7 +418,7 @@ export class CommandSession {
         : loc(`unknown match "${name}": iptables cannot load it`, `不明なマッチ "${name}" です。iptables は読み込めません`));
       return;
     }
-    this.cmd.roles[argIdx] = { kind: 'module', name: def.name, moduleKind: 'match' };
+    this.role(argIdx, defRole(def, 0, () => ({ kind: 'module', name: def.name, moduleKind: 'match' })));
     module.name = def.name;
     this.loaded.push(module);
     this.defs.set(module, def);

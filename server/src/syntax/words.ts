@@ -16,6 +16,16 @@ export class LineWord implements Word {
   }
 }
 
+/** Short words repeat on every line (`-A`, `-j`, `tcp`, chain names): keep one copy of each. */
+const INTERNED = new Map<string, string>();
+function intern(word: string): string {
+  if (word.length > 40) return word;
+  const known = INTERNED.get(word);
+  if (known !== undefined) return known;
+  if (INTERNED.size < 200_000) INTERNED.set(word, word);
+  return word;
+}
+
 export interface SplitResult { words: Word[]; problems: Problem[] }
 
 export function splitRestoreWords(text: string, line: number, startChar = 0): SplitResult {
@@ -25,7 +35,7 @@ export function splitRestoreWords(text: string, line: number, startChar = 0): Sp
   if (text.indexOf('"', startChar) < 0) {
     const re = /[^ \t\r]+/g;
     re.lastIndex = startChar;
-    for (let m = re.exec(text); m; m = re.exec(text)) words.push(new LineWord(m[0], line, m.index, m.index + m[0].length));
+    for (let m = re.exec(text); m; m = re.exec(text)) words.push(new LineWord(intern(m[0]), line, m.index, m.index + m[0].length));
     return { words, problems };
   }
   let i = startChar;

@@ -159,6 +159,42 @@ export function defineTests({ test, note }: TestApi): void {
     await waitForDiagnostics(doc.uri, (list) => count(list) === before, `${codeOf(d)} to return after revert`);
   });
 
+  test('settings reach the server: iptables.severity turns a check off and on again', async () => {
+    caps();
+    const config = vscode.workspace.getConfiguration('iptables');
+    const has501 = (list: readonly vscode.Diagnostic[]) => list.some((d) => codeOf(d) === 'IPT501');
+    const ds = await expectedDiagnostics();
+    if (!has501(ds)) skip('no IPT501 on packet_filter.sh to turn off');
+    // User (global) settings: the workspace may be the examples/ folder itself under @vscode/test-cli.
+    try {
+      const gone = waitForDiagnostics(script(), (list) => list.length > 0 && !has501(list), 'IPT501 to disappear');
+      await config.update('severity', { IPT501: 'off' }, vscode.ConfigurationTarget.Global);
+      await gone;
+    } finally {
+      const back = waitForDiagnostics(script(), has501, 'IPT501 to come back');
+      await config.update('severity', undefined, vscode.ConfigurationTarget.Global);
+      await back;
+    }
+  });
+
+  test('iptables.enable=false stops the server (its diagnostics go), true starts it again', async () => {
+    caps();
+    const config = vscode.workspace.getConfiguration('iptables');
+    await expectedDiagnostics();
+    try {
+      const cleared = waitForDiagnostics(script(), (list) => list.length === 0, 'diagnostics to be cleared');
+      await config.update('enable', false, vscode.ConfigurationTarget.Global);
+      await cleared;
+    } finally {
+      const back = expectedDiagnostics();
+      await config.update('enable', undefined, vscode.ConfigurationTarget.Global);
+      await back;
+    }
+    const api = vscode.extensions.getExtension<IptablesExtensionApi>(EXTENSION_ID)!.exports;
+    init = await api.ready(); // the restarted client's answer, for the cases below
+    assert.ok(init?.capabilities);
+  });
+
   test('command: Show Effective Ruleset gives what iptables-save prints after running the script', async () => {
     serverCommand('iptables.server.effectiveRuleset');
     const result = await vscode.commands.executeCommand<vscode.TextDocument | undefined>('iptables.showEffectiveRuleset', script());

@@ -55,4 +55,4 @@ export function textAt(text: string, r: Range): string {
   return text.slice(starts[r.start.line] + r.start.character, starts[r.end.line] + r.end.character);
 }
 
-export const rng = (seed: number) => () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+export const rng = (seed: number) => () => (seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) / 0x80000000;

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { evaluateShell } from '../../../server/src/syntax/shell/index';
 const pieces = ['iptables', '-A', '$X', '"$X"', "'q'", '"a b"', 'if', 'then', 'elif', 'else', 'fi', 'for', 'x', 'in', 'do', 'done', 'while', 'case', 'esac', ';;', 'y)', 'f()', '{', '}', '(', ')', '&&', '||', '|', ';', '&', '\n', '\n', '\n', '>', 'out', '2>&1', '#c', 'true', '!', 'X=1', '$(echo)', '`date`', '${X:-d}'];
-let seed = Number(process.argv[2] ?? 1);
-const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+let seed = Number(process.env.SEED ?? 1);
+const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) / 0x80000000;
 let fp = 0, fn = 0, n = 0;
 for (let k = 0; k < 4000; k++) {
   const len = 2 + Math.floor(rnd() * 14);

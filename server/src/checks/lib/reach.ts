@@ -201,6 +201,3 @@ export const mayAccept = (rs: Ruleset, chain: string, p: Probe) => verdict(rs, '
 
 /** A new TCP connection from some remote host to a port of this host, and the segments after it. */
 export const inboundTcp = (port: number, state: CtState = 'NEW'): Probe => ({ proto: 'tcp', dport: port, state, loopback: false });
-
-/** Back-compatible helper: may a remote host's packet in this state reach the port through filter INPUT? */
-export const inputMayAccept = (rs: Ruleset, pkt: { port: number; state: CtState }) => mayAccept(rs, 'INPUT', inboundTcp(pkt.port, pkt.state));

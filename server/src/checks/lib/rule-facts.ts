@@ -167,11 +167,6 @@ export const LOOPBACK: Record<Family, Cidr> = {
   6: { family: 6, bytes: [...Array(15).fill(0), 1], prefix: 128 },
 };
 
-/** Matches that these facts read fully; any other match makes a rule's reach uncertain. */
-const UNDERSTOOD = new Set(['tcp', 'udp', 'state', 'conntrack', 'comment', 'multiport']);
-
-export const hasOtherMatches = (cmd: IptablesCommand) => cmd.matches.some((m) => !UNDERSTOOD.has(m.name));
-
 /** No condition at all: matches every packet. */
 export function isUnconditional(cmd: IptablesCommand): boolean {
   const g = cmd.generic;

@@ -2,12 +2,8 @@
 // Fixes that move or insert lines must only touch commands that run exactly once, at the top
 // level of the script: not inside a function body, a loop or a condition.
 import type { Analysis, CommandRecord } from '../../engine';
-import type { Family, IptablesCommand, Position, Range } from '../../syntax/ast';
+import type { Family, Position, Range } from '../../syntax/ast';
 import { Ruleset, applyCommand } from '../../model/ruleset';
-
-export function recordOf(analysis: Analysis, cmd: IptablesCommand): CommandRecord | undefined {
-  return analysis.commands.find((r) => r.command === cmd);
-}
 
 const sameRange = (a: Range, b: Range) => a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 const inside = (r: Range, outer: Range) => (r.start.line > outer.start.line || (r.start.line === outer.start.line && r.start.character >= outer.start.character))

@@ -85,6 +85,8 @@ export function formatMark(v: ValueMask): string {
 
 /** A string option copied into a fixed buffer: iptables keeps the first size-1 bytes. */
 export function truncateBytes(text: string, maxBytes: number): string {
+  // ASCII text (the common case) is one byte per character: no encoding needed.
+  if (text.length <= maxBytes && isAscii(text)) return text;
   const bytes = new TextEncoder().encode(text);
   if (bytes.length <= maxBytes) return text;
   // Cut at a character boundary: a split UTF-8 sequence cannot be shown as text anyway.
@@ -93,7 +95,9 @@ export function truncateBytes(text: string, maxBytes: number): string {
   return new TextDecoder().decode(bytes.slice(0, end));
 }
 
-export const byteLength = (text: string): number => new TextEncoder().encode(text).length;
+export const byteLength = (text: string): number => (isAscii(text) ? text.length : Buffer.byteLength(text, 'utf8'));
+
+const isAscii = (text: string): boolean => /^[\x00-\x7f]*$/.test(text);
 
 /**
  * A port as xtables_getportbyname reads it (getaddrinfo's service lookup): a decimal number,

@@ -81,7 +81,7 @@ export class Parser extends WordReader {
   private canStartCommand(): boolean {
     const it = this.peek();
     if (!it) return false;
-    if (it.k === 'word') return !(it.kw && CLOSERS.has(it.kw));
+    if (it.k === 'word') return !(it.kw && (CLOSERS.has(it.kw) || it.kw === 'in'));
     return it.k === 'redir' || it.k === 'arith' || (it.k === 'op' && it.op === '(');
   }
 
@@ -136,7 +136,15 @@ export class Parser extends WordReader {
 
   private parsePipeline(): Node {
     let bang = false;
-    if (this.kwAt() === '!') { bang = true; this.pos++; }
+    if (this.kwAt() === '!') {
+      const bangItem = this.peek()!;
+      bang = true;
+      this.pos++;
+      // a lone `!` is valid (it negates an empty pipeline); a keyword that closes something is not
+      const nx = this.peek();
+      if (!nx || nx.k === 'nl' || (nx.k === 'op' && (nx.op === ';' || nx.op === '&'))) return { t: 'opaque' };
+      if (!this.canStartCommand() || this.kwAt() === '!') { this.report(bangItem, M.needsCommand('!')); return { t: 'opaque' }; }
+    }
     const cmds = [this.parseCommand()];
     for (let op = this.opAt(); op === '|' || op === '|&'; op = this.opAt()) {
       const opItem = this.peek()!;
