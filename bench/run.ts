@@ -87,7 +87,7 @@ function peakRss(command: string): number | undefined {
   return after > before ? after : undefined;
 }
 
-interface Case { name: string; file: string; lines: number; bytes: number; realTest?: { status: number; stoppedAt?: number }; ours?: Timing; restoreTest?: Timing; ratio?: number }
+interface Case { name: string; file: string; lines: number; bytes: number; realTest?: { status: number; stoppedAt?: number }; ours?: Timing; restoreTest?: Timing; ratio?: number; ratioMin?: number }
 
 function realTest(file: string, restore: string): { status: number; stoppedAt?: number } {
   const r = sh('unshare', ['-n', 'sh', '-c', `${restore} --test < ${q(file)}`]);
@@ -141,6 +141,7 @@ function main(): void {
     if (!skip) {
       c.restoreTest = time(`unshare -n sh -c ${q(`${restore} --test < ${q(c.file)}`)}`);
       c.ratio = c.ours.medianMs / c.restoreTest.medianMs;
+      c.ratioMin = c.ours.minMs / c.restoreTest.minMs;
     }
     console.log(`check ${c.ours.runs} runs, restore ${c.restoreTest?.runs ?? 0} runs`);
   }
@@ -151,12 +152,13 @@ function main(): void {
     fmtMs(c.ours?.medianMs), fmtMs(c.ours?.minMs), fmtKb(c.ours?.peakRssKb), String(c.ours?.exitCode ?? '-'),
     fmtMs(c.restoreTest?.medianMs), fmtMs(c.restoreTest?.minMs), fmtKb(c.restoreTest?.peakRssKb),
     c.ratio === undefined ? '-' : `${c.ratio.toFixed(1)}×`,
+    c.ratioMin === undefined ? '-' : `${c.ratioMin.toFixed(1)}×`,
   ]);
-  const head = ['file', 'lines', 'real --test', 'check med', 'check min', 'check RSS', 'exit', 'restore med', 'restore min', 'restore RSS', 'ratio'];
+  const head = ['file', 'lines', 'real --test', 'check med', 'check min', 'check RSS', 'exit', 'restore med', 'restore min', 'restore RSS', 'ratio med', 'ratio min'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]): string => r.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
   console.log(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}`);
-  console.log('\nratio = median(check) / median(iptables-restore --test); "stops@N": the real parser gave up at line N, so its time covers less of the file.');
+  console.log('\nratio med/min = median/min of check ÷ median/min of iptables-restore --test (min is the steadier figure on a busy machine); "stops@N": the real parser gave up at line N, so its time covers less of the file.');
 
   const results = {
     date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model,

@@ -47,8 +47,8 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
     const result = await askServer(ctx, SERVER_COMMANDS.restoreFile, [doc.uri.toString()]);
     if (result === undefined) return undefined;
     let first: vscode.TextDocument | undefined;
-    for (const { text } of rulesetTexts(result)) {
-      const created = await vscode.workspace.openTextDocument({ language: 'iptables', content: text });
+    for (const { text, fileName } of rulesetTexts(result)) {
+      const created = await untitledRules(doc.uri, fileName, text);
       await vscode.window.showTextDocument(created, { preview: false });
       first ??= created;
     }
@@ -119,19 +119,45 @@ async function askServer(ctx: CommandContext, command: string, args: unknown[]):
   }
 }
 
-/** Accepts a plain string, `{ text | save, family? }`, or a list of those (one per address family). */
-export function rulesetTexts(result: unknown): { text: string; family?: number }[] {
-  const one = (r: unknown): { text: string; family?: number } | undefined => {
+interface RulesetText { text: string; family?: number; fileName?: string }
+
+/** Accepts a plain string, `{ text | save, family?, fileName? }`, or a list of those (one per family). */
+export function rulesetTexts(result: unknown): RulesetText[] {
+  const one = (r: unknown): RulesetText | undefined => {
     if (typeof r === 'string') return { text: r };
     if (r && typeof r === 'object') {
-      const o = r as { text?: unknown; save?: unknown; family?: unknown };
+      const o = r as { text?: unknown; save?: unknown; family?: unknown; fileName?: unknown };
       const text = typeof o.text === 'string' ? o.text : typeof o.save === 'string' ? o.save : undefined;
-      if (text !== undefined) return { text, family: typeof o.family === 'number' ? o.family : undefined };
+      if (text !== undefined) {
+        return { text, family: typeof o.family === 'number' ? o.family : undefined, fileName: typeof o.fileName === 'string' ? o.fileName : undefined };
+      }
     }
     return undefined;
   };
   const list = (Array.isArray(result) ? result : [result]).map(one).filter((x) => x !== undefined);
   return list.length ? list : [{ text: JSON.stringify(result, null, 2) }];
+}
+
+/**
+ * A new unsaved iptables document. With a suggested file name (from the server) it is an untitled
+ * document beside the source, so that Save proposes that name and folder.
+ */
+async function untitledRules(source: vscode.Uri, fileName: string | undefined, text: string): Promise<vscode.TextDocument> {
+  if (fileName && source.scheme === 'file') {
+    try {
+      const target = vscode.Uri.joinPath(source, '..', path.posix.basename(fileName)).with({ scheme: 'untitled' });
+      let doc = await vscode.workspace.openTextDocument(target);
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), text);
+      if (await vscode.workspace.applyEdit(edit)) {
+        if (doc.languageId !== 'iptables') doc = await vscode.languages.setTextDocumentLanguage(doc, 'iptables');
+        return doc;
+      }
+    } catch {
+      // fall through to a nameless document
+    }
+  }
+  return vscode.workspace.openTextDocument({ language: 'iptables', content: text });
 }
 
 function markdownOf(result: unknown): string {

@@ -1,5 +1,6 @@
 // The language server: LSP transport and wiring only. Every feature lives in service/ and takes
 // an Analysis (cached per document version), so handlers stay one-liners.
+import './service/node20';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
@@ -14,7 +15,7 @@ import { AnalysisCache } from './service/documents';
 import { diagnosticsFor } from './service/diagnostics';
 import { codeActions } from './service/codeActions';
 import { hover } from './service/hover';
-import { completion } from './service/completion';
+import { completion, warmCompletion } from './service/completion';
 import { definition, highlights, prepareRename, references, rename } from './service/navigation';
 import { documentSymbols, foldingRanges } from './service/symbols';
 import { formatSaveDocument } from './service/formatting';
@@ -94,7 +95,7 @@ function schedule(doc: TextDocument): void {
       const a = analysisOf(current);
       void connection.sendDiagnostics({ uri: current.uri, version: current.version, diagnostics: diagnosticsFor(a, current.uri, lang) });
       // The indexes hover and completion use are built now, not on the first request.
-      setImmediate(() => { if (cache.peek(current.uri) === a) warm(a); });
+      setImmediate(() => { if (cache.peek(current.uri) === a) { warm(a); warmCompletion(a); } });
     } catch (e) {
       connection.console.error(`diagnostics for ${current.uri} failed: ${(e as Error)?.stack ?? e}`);
     }
@@ -145,8 +146,8 @@ connection.onCompletion((p) => quick(p.textDocument.uri, (a) => completion(a, p.
 connection.onDefinition((p) => quick(p.textDocument.uri, (a, doc) => definition(a, doc.uri, p.position)));
 connection.onReferences((p, token) => long(p.textDocument.uri, token, (a, doc) => references(a, doc.uri, p.position, p.context.includeDeclaration, token)));
 connection.onDocumentHighlight((p) => quick(p.textDocument.uri, (a) => highlights(a, p.position)));
-connection.onPrepareRename((p) => orError(quick(p.textDocument.uri, (a) => prepareRename(a, p.position))));
-connection.onRenameRequest((p) => orError(quick(p.textDocument.uri, (a, doc) => rename(a, doc.uri, p.position, p.newName))));
+connection.onPrepareRename((p) => orError(quick(p.textDocument.uri, (a) => prepareRename(a, p.position, lang))));
+connection.onRenameRequest((p) => orError(quick(p.textDocument.uri, (a, doc) => rename(a, doc.uri, p.position, p.newName, lang))));
 connection.onDocumentSymbol((p, token) => long(p.textDocument.uri, token, (a) => documentSymbols(a, token)));
 connection.onFoldingRanges((p, token) => long(p.textDocument.uri, token, (a) => foldingRanges(a)));
 connection.onDocumentFormatting((p, token) => long(p.textDocument.uri, token, (a) => formatSaveDocument(a, token)));

@@ -97,7 +97,7 @@ test('scripts run for real vs `iptables-lint save`', { skip, timeout: 10 * 60_00
       }
       rows.push([name, real.status, real.stderr ? 'yes' : 'no', cells[0]!, cells[1]!, check]);
       if (failures.length) console.log(`\n${name}:\n${failures.join('\n')}`);
-      assert.deepEqual(failures, [], `${name}: ${failures.length} mismatches with the real iptables`);
+      assert.ok(failures.length === 0, `${name}: ${failures.length} mismatch(es) with the real iptables:\n${failures.join('\n')}`);
     });
   }
   console.log(`\n${table(['script', 'real rc', 'real stderr', 'save -4', 'save -6', 'check'], rows)}`);

@@ -11,10 +11,13 @@ source "$(dirname "$0")/lib.sh"
 T_ALL=$(e2e_now)
 LANGS=${E2E_LANGS:-en ja}
 PROFILE="$E2E/profile"
-CS_PID="" DRV_PID=""
+CS_PID="" DRV_PID="" SUMMARY="" passed=0 failed=0 skipped=0
 cleanup() {
+  local rc=$?
   [ -n "$DRV_PID" ] && e2e_stop_group "$DRV_PID" || true
   [ -n "$CS_PID" ] && e2e_stop_group "$CS_PID" || true
+  # Aborted before the end (setup, packaging, code-server): still close with a countable line.
+  if [ -z "$SUMMARY" ]; then echo "not ok - e2e run aborted (exit $rc)"; echo "$passed passed, $((failed + 1)) failed, $skipped skipped"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -36,7 +39,6 @@ cp -r "$E2E/build/suite" "$EXT_DIR/e2e-suite"
 e2e_log "fresh profile with the vsix installed in $(e2e_since "$t") s ($EXT_DIR)"
 
 mkdir -p "$RESULTS"; rm -f "$RESULTS"/*.png "$RESULTS"/suite-*.txt
-passed=0 failed=0 skipped=0
 count() { # adds the outcome lines of results file $1 to the totals
   local p f s
   p=$(grep -c '^ok - ' "$1" || true); f=$(grep -c '^not ok - ' "$1" || true); s=$(grep -c '^skip - ' "$1" || true)
@@ -88,5 +90,6 @@ else
 fi
 e2e_log "screenshots in ${RESULTS#$ROOT/}: $(cd "$RESULTS" && ls *.png 2>/dev/null | tr '\n' ' ')"
 e2e_log "total $(e2e_since "$T_ALL") s"
-echo "$passed passed, $failed failed, $skipped skipped"
+SUMMARY="$passed passed, $failed failed, $skipped skipped"
+echo "$SUMMARY"
 [ "$failed" -eq 0 ]

@@ -10,7 +10,7 @@ export const ROOT = join(import.meta.dirname, '..', '..');
 export const SERVER = join(ROOT, 'dist', 'server.cjs');
 export const serverBuilt = () => existsSync(SERVER);
 
-export interface StartOptions { locale?: string; capabilities?: object }
+export interface StartOptions { locale?: string; capabilities?: object; /** Another Node binary to run the server with. */ node?: string }
 
 export class LspClient {
   readonly conn: MessageConnection;
@@ -22,8 +22,8 @@ export class LspClient {
   private versions = new Map<string, number>();
   readonly exited: Promise<number | null>;
 
-  constructor() {
-    this.proc = spawn(process.execPath, [SERVER, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(node = process.execPath) {
+    this.proc = spawn(node, [SERVER, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr!.on('data', (d) => { this.stderr += d; });
     this.exited = new Promise((resolve) => this.proc.on('exit', (code) => resolve(code)));
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
@@ -38,7 +38,7 @@ export class LspClient {
   }
 
   static async start(opts: StartOptions = {}): Promise<LspClient> {
-    const c = new LspClient();
+    const c = new LspClient(opts.node);
     c.init = await c.conn.sendRequest('initialize', {
       processId: process.pid, rootUri: null, locale: opts.locale,
       initializationOptions: opts.locale ? { locale: opts.locale } : undefined,

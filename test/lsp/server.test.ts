@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CodeAction, CompletionList, DocumentSymbol, Hover, InlayHint, Location, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
+import { spawnSync } from 'node:child_process';
 import { LspClient, pos, serverBuilt } from './client';
 
 const skip = serverBuilt() ? false : 'dist/server.cjs is missing: run npm run build';
@@ -116,7 +117,7 @@ test('malformed and unknown requests get errors; the server keeps answering', { 
 
 test('a request cancelled while a big document is analysed answers RequestCancelled', { skip }, async () => {
   const uri = 'file:///tmp/lsp-test/big.rules';
-  const rules = Array.from({ length: 600 }, (_, i) => `-A INPUT -s 10.${(i >> 8) & 255}.${i & 255}.0/24 -p tcp --dport ${1 + (i % 60000)} -j ACCEPT`);
+  const rules = Array.from({ length: 300 }, (_, i) => `-A INPUT -s 10.${(i >> 8) & 255}.${i & 255}.0/24 -p tcp --dport ${1 + (i % 60000)} -j ACCEPT`);
   c.open(uri, `*filter\n:INPUT DROP [0:0]\n${rules.join('\n')}\nCOMMIT\n`);
   const v = c.change(uri, [{ range: { start: pos(2, 0), end: pos(2, 0) }, text: '# edited\n' }]);
   await assert.rejects(c.cancelled('textDocument/documentSymbol', { textDocument: { uri } }), (e: { code: number }) => e.code === -32800);
@@ -130,4 +131,20 @@ test('Japanese hovers when the client says ja; shutdown then exit ends the proce
   const h = await ja.request<Hover>('textDocument/hover', { textDocument: { uri: SAVE_URI }, position: pos(4, 12) });
   assert.match((h.contents as { value: string }).value, /ユーザー定義チェイン/);
   assert.equal(await ja.stop(), 0);
+});
+
+// VS Code before 1.101 runs extensions on Node 20; the server must work there too.
+const node20 = ['/usr/bin/node', '/usr/local/bin/node'].find((p) => /^v20\./.test(spawnSync(p, ['--version'], { encoding: 'utf8' }).stdout ?? ''));
+test('the server works on Node 20 (the runtime of older VS Code)', { skip: skip || (node20 ? false : 'no Node 20 on this machine') }, async () => {
+  const old = await LspClient.start({ node: node20 });
+  try {
+    const uri = 'file:///tmp/lsp-test/node20.rules';
+    old.open(uri, '*filter\n-A INPUT -j NOSUCH\nCOMMIT\n');
+    const d = await old.diagnosticsFor(uri, 1);
+    assert.ok(d.some((x) => x.code === 'IPT108'), JSON.stringify(d));
+    const list = await old.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: pos(1, 12) });
+    assert.ok(list.items.some((i) => i.label === 'ACCEPT'));
+  } finally {
+    old.kill();
+  }
 });

@@ -2,9 +2,7 @@
 import { loc, type Range } from '../syntax/ast';
 import type { CheckDef, Finding } from './types';
 
-const PLACEHOLDER = /^([a-z])\.\1\.\1\.\1(\/\d+)?$|^x{1,3}(\.x{1,3}){3}(\/\d+)?$|^a\.b\.c\.d(\/\d+)?$|^<[^>]*>$|^(your|my)[-_.]?ip([-_.]?(address|here))?$|^ip[-_]?address$/i;
-
-export const isPlaceholderAddress = (text: string) => PLACEHOLDER.test(text);
+import { isPlaceholderAddress } from '../knowledge/values';
 
 export const placeholderAddress: CheckDef = {
   code: 'IPT116',
@@ -23,8 +21,8 @@ export const placeholderAddress: CheckDef = {
         const origin = vars.find((v) => v.uses.some((u) => sameRange(u, m.arg.range)));
         out.push({
           range: m.arg.range,
-          message: loc(`"${bad}" is a placeholder, not an address: put the real address here${origin ? ` (set in ${origin.name})` : ''}. iptables would try to look it up as a host name and fail`,
-            `"${bad}" は仮の値でアドレスではありません。実際のアドレスに置き換えてください${origin ? `（${origin.name} で設定）` : ''}。iptables はホスト名として解決しようとして失敗します`),
+          message: loc(`"${bad}" is a placeholder, not an address: put the real address here${origin ? ` (set in ${origin.name})` : ''}. iptables would try to look it up as a host name, fail, and not add this rule`,
+            `"${bad}" は仮の値でアドレスではありません。実際のアドレスに置き換えてください${origin ? `（${origin.name} で設定）` : ''}。iptables はホスト名として解決しようとして失敗し、このルールは追加されません`),
           related: origin?.definitions.map((d) => ({ range: d, message: loc(`${origin.name} is set here`, `${origin.name} はここで設定されています`) })),
         });
       }

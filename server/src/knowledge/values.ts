@@ -160,3 +160,8 @@ export function parseInterface(text: string): ValueResult<string> {
   if (/[\s/]/.test(text)) return fail(`"${text}" is not a valid interface name`, `"${text}" は正しいインターフェース名ではありません`);
   return ok(text);
 }
+
+/** Template placeholders such as y.y.y.y or xxx.xxx.xxx.xxx: as host names they never resolve. */
+const PLACEHOLDER = /^([a-z])\.\1\.\1\.\1(\/\d+)?$|^x{1,3}(\.x{1,3}){3}(\/\d+)?$|^a\.b\.c\.d(\/\d+)?$|^<[^>]*>$|^(your|my)[-_.]?ip([-_.]?(address|here))?$|^ip[-_]?address$/i;
+
+export const isPlaceholderAddress = (text: string): boolean => PLACEHOLDER.test(text);

@@ -27,8 +27,15 @@ export function ruleSpecWords(cmd: IptablesCommand, addrs: { source?: string; de
   const g = cmd.generic;
   const words: string[] = [];
   const neg = (n: boolean | undefined) => (n ? ['!'] : []);
-  if (g.source && addrs.source !== undefined) words.push(...neg(g.source.negated), '-s', canonicalAddress(addrs.source, cmd.family));
-  if (g.destination && addrs.destination !== undefined) words.push(...neg(g.destination.negated), '-d', canonicalAddress(addrs.destination, cmd.family));
+  // An address that matches everything (0.0.0.0/0, ::/0) is not printed.
+  const addr = (m: typeof g.source, text: string | undefined, flag: string) => {
+    if (!m || text === undefined) return;
+    const canonical = canonicalAddress(text, cmd.family);
+    if (!m.negated && /\/0$/.test(canonical)) return;
+    words.push(...neg(m.negated), flag, canonical);
+  };
+  addr(g.source, addrs.source, '-s');
+  addr(g.destination, addrs.destination, '-d');
   if (g.inInterface && !(g.inInterface.value === '+' && !g.inInterface.negated)) words.push(...neg(g.inInterface.negated), '-i', g.inInterface.value);
   if (g.outInterface && !(g.outInterface.value === '+' && !g.outInterface.negated)) words.push(...neg(g.outInterface.negated), '-o', g.outInterface.value);
   if (g.protocol) {

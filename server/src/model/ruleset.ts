@@ -4,6 +4,7 @@
 import { loc, type Family, type IptablesCommand, type Localized, type Problem, type Range } from '../syntax/ast';
 import { STANDARD_TARGETS, findTarget } from '../knowledge/registry';
 import { findTable, TABLES } from '../knowledge/tables';
+import { isPlaceholderAddress } from '../knowledge/values';
 import { addressCombinations, joinSaveWords, ruleSpecWords } from './printer';
 
 export class Rule {
@@ -125,6 +126,9 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
       if (!chain) { noChain(); return; }
       if (cmd.op === 'C') return;
       if (!checkTarget(rs, cmd, problems, opts)) return;
+      // iptables resolves a placeholder like y.y.y.y as a host name, fails, and adds nothing
+      // (IPT116 tells the user); the model must not pretend the rule exists.
+      if (hasPlaceholder(cmd)) return;
       const rules = makeRules(cmd, opts.conditional ?? false);
       rs.table(table);
       if (cmd.op === 'A') chain.rules.push(...rules);
@@ -209,6 +213,11 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
     }
     default: return;
   }
+}
+
+function hasPlaceholder(cmd: IptablesCommand): boolean {
+  const g = cmd.generic;
+  return [g.source, g.destination].some((m) => m && !m.arg.symbolic && m.value.split(',').some(isPlaceholderAddress));
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

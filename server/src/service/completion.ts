@@ -30,7 +30,12 @@ interface Ctx {
   range: LspRange;
   origin: 'save' | 'shell';
   table?: string;
+  /** Set when a long list was cut: the client asks again as the user types. */
+  incomplete?: boolean;
 }
+
+/** More user chains than this (kube-proxy dumps have tens of thousands) are filtered by the typed prefix and cut. */
+const MAX_CHAIN_ITEMS = 500;
 
 export interface CompletionOptions {
   /** The client understands `CompletionList.itemDefaults.editRange` (LSP 3.17): items need no textEdit each. */
@@ -44,7 +49,9 @@ export function completion(a: Analysis, pos: Position, lang: Lang, opts: Complet
   if (!ctx) return empty;
   if (ctx === 'lineStart') return { isIncomplete: false, items: saveLineStarts(a, pos, lang) };
   const items = ctx.origin === 'shell' && ctx.prefix.startsWith('$') ? variables(ctx) : itemsFor(ctx);
-  return opts.editRangeDefault ? compact(items) : { isIncomplete: false, items };
+  const list = opts.editRangeDefault ? compact(items) : { isIncomplete: false, items };
+  list.isIncomplete = !!ctx.incomplete;
+  return list;
 }
 
 /** One edit range for the whole list instead of one per item: a list of thousands of chains stays small. */
@@ -238,13 +245,29 @@ function chains(ctx: Ctx, cmd: IptablesCommand, which: 'builtin' | 'user' | 'all
     for (const c of findTable(table)?.chains ?? []) items.push(item(c, CompletionItemKind.Class, say(chainDoc(c), ctx.lang), { sortText: '0' + c, detail: table }));
   }
   if (which !== 'builtin') {
-    // No documentation per user chain: a kube-proxy table has thousands of them.
-    for (const name of userChains(ctx.a, ctx.family, table)) items.push(item(name, CompletionItemKind.Function, undefined, { sortText: '1' + name, detail: tr(ctx.lang, 'user chain', 'ユーザーチェイン') }));
+    items.push(...userChainItems(ctx, table));
   }
   return items;
 }
 
 /** User chains of a table: those in the final ruleset and any declared or created anywhere in the document. */
+/** User chains as lean items (no documentation, no sortText: they sort by name after verdicts and targets). */
+function userChainItems(ctx: Ctx, table: string): CompletionItem[] {
+  let names = userChains(ctx.a, ctx.family, table);
+  if (names.length > MAX_CHAIN_ITEMS) {
+    const p = ctx.prefix.toLowerCase();
+    names = names.filter((n) => n.toLowerCase().includes(p));
+    if (names.length > MAX_CHAIN_ITEMS) { names = names.slice(0, MAX_CHAIN_ITEMS); ctx.incomplete = true; }
+    if (!p) ctx.incomplete = true;
+  }
+  return names.map((name) => ({ label: name, kind: CompletionItemKind.Function }));
+}
+
+/** Precomputes the user chains of every table (called after diagnostics, off the request path). */
+export function warmCompletion(a: Analysis): void {
+  for (const family of a.families) for (const table of a.rulesets[family].tables.keys()) userChains(a, family, table);
+}
+
 const chainCache = new WeakMap<Analysis, Map<string, string[]>>();
 
 export function userChains(a: Analysis, family: Family, table: string): string[] {
@@ -272,9 +295,9 @@ function targets(ctx: Ctx, cmd: IptablesCommand): CompletionItem[] {
   for (const def of allTargets()) {
     if (def.family && def.family !== ctx.family) continue;
     if (def.tables && !def.tables.includes(table)) continue;
-    items.push(item(def.name, CompletionItemKind.Module, moduleMarkdown(def, ctx.lang), { sortText: '2' + def.name, detail: tr(ctx.lang, 'target', 'ターゲット') }));
+    items.push(item(def.name, CompletionItemKind.Module, moduleMarkdown(def, ctx.lang), { sortText: '~' + def.name, detail: tr(ctx.lang, 'target', 'ターゲット') }));
   }
-  for (const name of userChains(ctx.a, ctx.family, table)) items.push(item(name, CompletionItemKind.Function, undefined, { sortText: '1' + name, detail: tr(ctx.lang, 'user chain', 'ユーザーチェイン') }));
+  items.push(...userChainItems(ctx, table));
   return items;
 }
 

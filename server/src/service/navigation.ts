@@ -3,13 +3,13 @@
 // and FOO in nat are different chains.
 import { DocumentHighlightKind, type DocumentHighlight, type Location, type Range as LspRange, type WorkspaceEdit } from 'vscode-languageserver';
 import type { Analysis } from '../engine';
-import type { Family, Position, Range } from '../syntax/ast';
+import type { Family, Lang, Position, Range } from '../syntax/ast';
 import type { ShellVariable } from '../syntax/shell/types';
 import { STANDARD_TARGETS, findTarget } from '../knowledge/registry';
 import { findTable, MAX_CHAIN_NAME } from '../knowledge/tables';
 import { isRelevant } from './documents';
 import { locate, variableNameRange } from './locate';
-import { rangeKey, textOf, type Cancel, NEVER } from './text';
+import { rangeKey, textOf, tr, type Cancel, NEVER } from './text';
 
 export type NavSymbol =
   | { kind: 'chain'; family: Family; table: string; name: string; builtin: boolean }
@@ -111,31 +111,31 @@ export function highlights(a: Analysis, pos: Position): DocumentHighlight[] {
 
 export type RenameCheck = { range: LspRange; placeholder: string } | { error: string };
 
-export function prepareRename(a: Analysis, pos: Position): RenameCheck | undefined {
+export function prepareRename(a: Analysis, pos: Position, lang: Lang = 'en'): RenameCheck | undefined {
   if (!isRelevant(a)) return undefined;
   const sym = symbolAt(a, pos);
   if (!sym) return undefined;
-  if (sym.kind === 'chain' && sym.builtin) return { error: `${sym.name} is a built-in chain and cannot be renamed` };
+  if (sym.kind === 'chain' && sym.builtin) return { error: tr(lang, `${sym.name} is a built-in chain and cannot be renamed`, `${sym.name} は組み込みチェインなので名前を変更できません`) };
   const here = occurrences(a, sym).find((o) => o.range.start.line === pos.line && o.range.start.character <= pos.character && pos.character <= o.range.end.character);
-  if (!here || !here.editable) return { error: 'this name comes from a shell expansion; rename it where it is written' };
+  if (!here || !here.editable) return { error: tr(lang, 'this name comes from a shell expansion; rename it where it is written', 'この名前はシェルの展開結果です。書かれている場所で変更してください') };
   return { range: here.range, placeholder: sym.kind === 'chain' ? sym.name : sym.variable.name };
 }
 
-export function rename(a: Analysis, uri: string, pos: Position, newName: string): WorkspaceEdit | { error: string } | undefined {
-  const check = prepareRename(a, pos);
+export function rename(a: Analysis, uri: string, pos: Position, newName: string, lang: Lang = 'en'): WorkspaceEdit | { error: string } | undefined {
+  const check = prepareRename(a, pos, lang);
   if (!check || 'error' in check) return check;
   const sym = symbolAt(a, pos)!;
-  const invalid = sym.kind === 'chain' ? chainNameProblem(newName, sym.family) : /^[A-Za-z_][A-Za-z0-9_]*$/.test(newName) ? undefined : `"${newName}" is not a valid shell variable name`;
+  const invalid = sym.kind === 'chain' ? chainNameProblem(newName, sym.family, lang) : /^[A-Za-z_][A-Za-z0-9_]*$/.test(newName) ? undefined : tr(lang, `"${newName}" is not a valid shell variable name`, `"${newName}" はシェル変数名として使えません`);
   if (invalid) return { error: invalid };
-  if (sym.kind === 'chain' && userChainExists(a, sym, newName)) return { error: `a chain named ${newName} already exists in the ${sym.table} table` };
+  if (sym.kind === 'chain' && userChainExists(a, sym, newName)) return { error: tr(lang, `a chain named ${newName} already exists in the ${sym.table} table`, `${sym.table} テーブルには既に ${newName} という名前のチェインがあります`) };
   const edits = occurrences(a, sym).filter((o) => o.editable).map((o) => ({ range: o.range, newText: newName }));
   return { changes: { [uri]: edits } };
 }
 
-function chainNameProblem(name: string, family: Family): string | undefined {
-  if (name.length === 0 || name.length > MAX_CHAIN_NAME) return `a chain name has 1 to ${MAX_CHAIN_NAME} characters`;
-  if (/^[-!]/.test(name) || /[\s"'$`\\]/.test(name)) return `"${name}" is not a valid chain name`;
-  if ((STANDARD_TARGETS as readonly string[]).includes(name) || findTarget(name, family)) return `"${name}" is the name of a target`;
+function chainNameProblem(name: string, family: Family, lang: Lang): string | undefined {
+  if (name.length === 0 || name.length > MAX_CHAIN_NAME) return tr(lang, `a chain name has 1 to ${MAX_CHAIN_NAME} characters`, `チェイン名は 1〜${MAX_CHAIN_NAME} 文字です`);
+  if (/^[-!]/.test(name) || /[\s"'$`\\]/.test(name)) return tr(lang, `"${name}" is not a valid chain name`, `"${name}" はチェイン名として使えません`);
+  if ((STANDARD_TARGETS as readonly string[]).includes(name) || findTarget(name, family)) return tr(lang, `"${name}" is the name of a target`, `"${name}" はターゲット名です`);
   return undefined;
 }
 

@@ -435,6 +435,10 @@ export class CommandSession {
       for (const part of m.value.split(',')) {
         const r = parseAddress(part, fam);
         if (!r.ok) { message = r.message; break; }
+        if (m.negated && 'prefix' in r.value && r.value.prefix === 0) {
+          message = loc(`\`! ${m.word.text} ${part}\` would never match any packet: iptables rejects it`, `\`! ${m.word.text} ${part}\` はどのパケットにも一致しないため、iptables は拒否します`);
+          break;
+        }
       }
       if (m.value === '') message = loc('empty address', 'アドレスが空です');
     } else if (field === 'inInterface' || field === 'outInterface') {

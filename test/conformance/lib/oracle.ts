@@ -8,7 +8,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const CORPUS = resolve(PROJECT_ROOT, '../shared/corpus');
+/** ../shared/corpus; CONFORMANCE_CORPUS overrides it (e.g. to check that tests skip without it). */
+export const CORPUS = process.env.CONFORMANCE_CORPUS ?? resolve(PROJECT_ROOT, '../shared/corpus');
 export const SEED = resolve(PROJECT_ROOT, '../shared/seed');
 /** Git-ignored. Override with ORACLE_CACHE_DIR; ORACLE_NO_CACHE=1 recomputes (and rewrites) everything. */
 export const CACHE_DIR = process.env.ORACLE_CACHE_DIR ?? join(PROJECT_ROOT, 'test-results', 'oracle-cache');

@@ -78,3 +78,9 @@ test('free-text values may contain any character', () => {
   const { problems } = parseRuleArgs('-A INPUT -p tcp --dport 22 -j ACCEPT');
   assert.equal(problems.length, 0);
 });
+
+test('a match-all address is not printed; its negation is refused (real iptables-nft 1.8.9)', () => {
+  accepts('-A INPUT -s 0/0 -d 0.0.0.0/0 -j LOG', '-A INPUT -j LOG');
+  accepts('-A INPUT -s ::/0 -j ACCEPT', '-A INPUT -j ACCEPT', 6);
+  rejects('-A INPUT ! -s 0.0.0.0/0 -j LOG', 'IPT106');
+});

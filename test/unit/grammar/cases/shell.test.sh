@@ -74,3 +74,10 @@ EOF
 iptables -A INPUT -j DROP
 #        ^^ - source.iptables-save
 #        ^^ meta.command.iptables.shell keyword.control.command.iptables
+"$IPTABLES" -A INPUT -j ACCEPT
+# <- meta.command.iptables.shell string.quoted.double.shell punctuation.definition.string.begin.shell
+# ^^^^^^^^ meta.command.iptables.shell support.function.iptables
+#           ^^ meta.command.iptables.shell keyword.control.command.iptables
+#                       ^^^^^^ meta.command.iptables.shell constant.language.target.iptables
+"$IPTABLES -A INPUT"
+#          ^^ - meta.command.iptables
