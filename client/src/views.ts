@@ -25,9 +25,28 @@ export class ReportDocuments implements vscode.TextDocumentContentProvider {
     return uri;
   }
 
+  /**
+   * The document behind `uri` once it shows `text`. A document that is already open gets the new text
+   * only after VS Code has asked the provider again, shortly after `set` fired the change.
+   */
+  private async open(uri: vscode.Uri, text: string): Promise<vscode.TextDocument> {
+    const key = uri.toString();
+    const updated = new Promise<void>((resolve) => {
+      const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.toString() === key && e.document.getText() === text) done();
+      });
+      const timer = setTimeout(() => done(), 5000);
+      const done = () => { clearTimeout(timer); sub.dispose(); resolve(); };
+      if (vscode.workspace.textDocuments.every((d) => d.uri.toString() !== key || d.getText() === text)) done();
+    });
+    const doc = await vscode.workspace.openTextDocument(uri);
+    if (doc.getText() !== text) await updated;
+    return doc;
+  }
+
   /** Opens `text` read-only in an editor with the given language. */
   async showText(name: string, text: string, languageId: string): Promise<vscode.TextDocument> {
-    let doc = await vscode.workspace.openTextDocument(this.set(name, text));
+    let doc = await this.open(this.set(name, text), text);
     if (doc.languageId !== languageId) doc = await vscode.languages.setTextDocumentLanguage(doc, languageId);
     await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
     return doc;
@@ -35,8 +54,12 @@ export class ReportDocuments implements vscode.TextDocumentContentProvider {
 
   /** Shows Markdown rendered in the built-in preview; falls back to the Markdown source. */
   async showMarkdown(name: string, markdown: string): Promise<vscode.TextDocument> {
-    const uri = this.set(name.endsWith('.md') ? name : name + '.md', markdown);
-    const doc = await vscode.workspace.openTextDocument(uri);
+    const fileName = name.endsWith('.md') ? name : name + '.md';
+    const uri = this.set(fileName, markdown);
+    const doc = await this.open(uri, markdown);
+    // One preview per report: close the one an earlier run left (its title ends with the file name).
+    const stale = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.label.endsWith(fileName));
+    if (stale.length) await vscode.window.tabGroups.close(stale).then(undefined, () => undefined);
     try {
       await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
     } catch {

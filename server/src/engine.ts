@@ -69,6 +69,15 @@ export function detectSaveFamily(text: string, path?: string): Family {
 const PROGRAM = /^(?:.*\/)?(ip6?tables)(?:-legacy|-nft)?$/;
 const RESTORE = /^(?:.*\/)?(ip6?tables)(?:-legacy|-nft)?-restore$/;
 
+const SYMBOLIC_PROGRAM = /^\$\{?[A-Za-z_]*IP(6)?T(ABLES)?[A-Za-z0-9_]*\}?$/i;
+const COMMAND_START = /^(-[ADIRCLSFZNXPEt]|--(append|delete|insert|replace|check|flush|zero|new-chain|delete-chain|policy|rename-chain|table|list))$/;
+
+function symbolicIptables(program: Word, first: Word | undefined): Family | undefined {
+  const m = SYMBOLIC_PROGRAM.exec(program.text);
+  if (!m || !first || first.symbolic || !COMMAND_START.test(first.text)) return undefined;
+  return /6/.test(program.text) ? 6 : 4;
+}
+
 export function analyze(rawText: string, opts: AnalyzeOptions = {}): Analysis {
   const text = rawText.charCodeAt(0) === 0xfeff ? ' ' + rawText.slice(1) : rawText; // keep offsets: BOM becomes a blank
   const config = opts.config ?? DEFAULT_CONFIG;
@@ -94,7 +103,20 @@ export function analyze(rawText: string, opts: AnalyzeOptions = {}): Analysis {
     problems.push(...shell.problems);
     for (const ev of shell.events) {
       const program = ev.words[0];
-      if (!program || program.symbolic) continue;
+      if (!program) continue;
+      if (program.symbolic) {
+        // `$IPTABLES -A ...` where IPTABLES comes from a sourced file: the variable's name and
+        // an iptables command after it are evidence enough; the rule words are still checked.
+        const family = ev.kind === 'command' ? symbolicIptables(program, ev.words[1]) : undefined;
+        if (!family) continue;
+        used.add(family);
+        const { command, problems: ps } = parseCommandWords(ev.words.slice(1), { family, origin: 'shell' });
+        command.range = ev.range;
+        problems.push(...ps);
+        analysis.commands.push({ command, conditional: ev.conditional, program, fromRestore: false });
+        applyScriptCommand(rulesets[family], command, problems, ev.conditional);
+        continue;
+      }
       if (ev.kind === 'restore') {
         const m = RESTORE.exec(program.text);
         if (!m) continue;

@@ -82,29 +82,45 @@ connection.onDidChangeConfiguration((change) => {
   else if (pullConfig) void refreshConfig();
 });
 
-// Diagnostics: a burst of edits is analysed once, for the newest version only.
-const pending = new Map<string, NodeJS.Immediate>();
+// Diagnostics: a burst of edits is analysed once, for the newest version only. A document whose
+// analysis takes long waits a little for more edits (typing), so a burst does not queue analyses.
+const pending = new Map<string, { cancel(): void }>();
+const lastCost = new Map<string, number>();
+const SLOW_MS = 150;
+const SETTLE_MS = 60;
+
 function schedule(doc: TextDocument): void {
-  const old = pending.get(doc.uri);
-  if (old) clearImmediate(old);
-  pending.set(doc.uri, setImmediate(() => {
+  pending.get(doc.uri)?.cancel();
+  const run = () => {
     pending.delete(doc.uri);
     const current = documents.get(doc.uri);
     if (!current) return;
     try {
+      const t0 = performance.now();
       const a = analysisOf(current);
+      lastCost.set(current.uri, performance.now() - t0);
       void connection.sendDiagnostics({ uri: current.uri, version: current.version, diagnostics: diagnosticsFor(a, current.uri, lang) });
       // The indexes hover and completion use are built now, not on the first request.
       setImmediate(() => { if (cache.peek(current.uri) === a) { warm(a); warmCompletion(a); } });
     } catch (e) {
       connection.console.error(`diagnostics for ${current.uri} failed: ${(e as Error)?.stack ?? e}`);
     }
-  }));
+  };
+  if ((lastCost.get(doc.uri) ?? 0) > SLOW_MS) {
+    const t = setTimeout(run, SETTLE_MS);
+    pending.set(doc.uri, { cancel: () => clearTimeout(t) });
+  } else {
+    const t = setImmediate(run);
+    pending.set(doc.uri, { cancel: () => clearImmediate(t) });
+  }
 }
 
 documents.onDidOpen((e) => schedule(e.document));
 documents.onDidChangeContent((e) => schedule(e.document));
 documents.onDidClose((e) => {
+  pending.get(e.document.uri)?.cancel();
+  pending.delete(e.document.uri);
+  lastCost.delete(e.document.uri);
   cache.delete(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });

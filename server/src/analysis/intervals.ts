@@ -62,7 +62,35 @@ export class IntervalSet {
     return this.intersect(o.complement(lo, hi));
   }
 
-  subsetOf(o: IntervalSet): boolean { return this.minus(o).isEmpty; }
+  /** Every member of this set is in `o` (no allocation: the order checks call this a lot). */
+  subsetOf(o: IntervalSet): boolean {
+    const a = this.parts, b = o.parts;
+    let j = 0;
+    for (let i = 0; i < a.length; i++) {
+      const [lo, hi] = a[i];
+      while (j < b.length && b[j][1] < lo) j++;
+      // Parts are non-adjacent, so one part of `o` must hold the whole part of this set.
+      if (j === b.length || b[j][0] > lo || b[j][1] < hi) return false;
+    }
+    return true;
+  }
+
+  /** Some integer is in both sets (no allocation). */
+  overlaps(o: IntervalSet): boolean {
+    const a = this.parts, b = o.parts;
+    let i = 0, j = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i][1] < b[j][0]) i++;
+      else if (b[j][1] < a[i][0]) j++;
+      else return true;
+    }
+    return false;
+  }
+
+  /** The set is exactly [min, max]. */
+  isRange(min: bigint, max: bigint): boolean {
+    return this.parts.length === 1 && this.parts[0][0] === min && this.parts[0][1] === max;
+  }
 
   equals(o: IntervalSet): boolean {
     if (this.parts.length !== o.parts.length) return false;

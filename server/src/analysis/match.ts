@@ -56,7 +56,9 @@ export function commandBox(cmd: IptablesCommand, domain: Domain, addresses: { so
     restrict(dim, domain.interfaces.set(m.value), m.negated);
   }
   if (g.fragment) restrict('frag', IntervalSet.point(1), g.fragment.negated);
-  for (const m of cmd.matches) if (!restrictByModule(m, box, domain, restrict)) exact = false;
+  // Service names in a multiport list are looked up for the rule's protocol (as iptables does).
+  const portProto = g.protocol && PORT_PROTOS.has(g.protocol.value.toLowerCase()) ? g.protocol.value.toLowerCase() : 'tcp';
+  for (const m of cmd.matches) if (!restrictByModule(m, box, domain, restrict, portProto)) exact = false;
   return { box, exact };
 }
 
@@ -71,13 +73,15 @@ function addressSet(text: string, domain: Domain): IntervalSet | undefined {
 }
 
 /** Narrows the box by one match module; false when the module (or one option) is not modelled. */
-function restrictByModule(m: ParsedModule, box: Box, domain: Domain, restrict: (d: Dim, s: IntervalSet, neg?: boolean) => void): boolean {
+function restrictByModule(m: ParsedModule, box: Box, domain: Domain, restrict: (d: Dim, s: IntervalSet, neg?: boolean) => void, portProto: string): boolean {
   if (m.options.some((o) => o.args.some((a) => a.symbolic))) return false;
   const text = (o: ParsedOption) => o.args[0]?.text ?? '';
   switch (m.name) {
     case 'comment':
       return true;
     case 'tcp': case 'udp': case 'udplite': case 'sctp': case 'dccp': {
+      // The kernel's match fails on every non-first fragment, with or without options.
+      restrict('frag', IntervalSet.point(0));
       let ok = true;
       for (const o of m.options) {
         if (o.name === 'sport' || o.name === 'dport') {
@@ -99,11 +103,12 @@ function restrictByModule(m: ParsedModule, box: Box, domain: Domain, restrict: (
     }
     case 'multiport': {
       let ok = true;
+      restrict('frag', IntervalSet.point(0));
       for (const o of m.options) {
         if (o.name !== 'sports' && o.name !== 'dports' && o.name !== 'source-ports' && o.name !== 'destination-ports') { ok = false; continue; }
         let set = IntervalSet.EMPTY;
         for (const part of text(o).split(',')) {
-          const r = parsePortRange(part, 'tcp');
+          const r = parsePortRange(part, portProto);
           if (!r.ok) { ok = false; continue; }
           set = set.union(IntervalSet.of(BigInt(r.value.from), BigInt(r.value.to)));
         }
@@ -114,11 +119,13 @@ function restrictByModule(m: ParsedModule, box: Box, domain: Domain, restrict: (
     }
     case 'icmp': case 'icmp6': {
       let ok = true;
+      restrict('frag', IntervalSet.point(0)); // like the port matches: never a non-first fragment
       for (const o of m.options) {
         const r = parseIcmpType(text(o), domain.family);
         if (!r.ok) { ok = false; continue; }
         const { type, codeMin, codeMax } = r.value;
-        if (domain.family === 4 && type === 255) continue; // `any`
+        // `any` matches every ICMP packet, so `! --icmp-type any` matches none.
+        if (domain.family === 4 && type === 255) { if (o.negated) restrict('icmp', IntervalSet.EMPTY); continue; }
         restrict('icmp', IntervalSet.of(BigInt(type * 256 + codeMin), BigInt(type * 256 + codeMax)), o.negated);
       }
       return ok;

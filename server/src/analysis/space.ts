@@ -46,18 +46,26 @@ export class InterfaceAtoms {
 
 export class Domain {
   readonly max: Record<Dim, bigint>;
+  private readonly fullSets = {} as Record<Dim, IntervalSet>;
   constructor(readonly family: Family, readonly interfaces: InterfaceAtoms) {
     const addr = family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
     this.max = { src: addr, dst: addr, proto: 255n, sport: 65535n, dport: 65535n, iif: interfaces.max, oif: interfaces.max, state: 4n, tcpflags: 63n, icmp: 65535n, frag: 1n };
+    for (const d of DIMS) this.fullSets[d] = IntervalSet.of(0n, this.max[d]);
   }
 
-  full(dim: Dim): IntervalSet { return IntervalSet.of(0n, this.max[dim]); }
+  /** The whole dimension (one shared, immutable set per dimension). */
+  full(dim: Dim): IntervalSet { return this.fullSets[dim]; }
+
+  isFull(dim: Dim, set: IntervalSet): boolean { return set === this.fullSets[dim] || set.isRange(0n, this.max[dim]); }
 
   fullBox(): Box {
     const b = {} as Box;
-    for (const d of DIMS) b[d] = this.full(d);
+    for (const d of DIMS) b[d] = this.fullSets[d];
     return b;
   }
+
+  /** The dimensions a box restricts: the only ones that overlap and containment tests need to look at. */
+  restricted(box: Box): Dim[] { return DIMS.filter((d) => !this.isFull(d, box[d])); }
 }
 
 export function intersectBox(a: Box, b: Box): Box | undefined {
@@ -72,41 +80,75 @@ export function intersectBox(a: Box, b: Box): Box | undefined {
 
 /** a \ b as at most |DIMS| disjoint boxes. */
 export function subtractBox(a: Box, b: Box): Box[] {
-  if (!intersectBox(a, b)) return [a];
+  for (const d of DIMS) if (!a[d].overlaps(b[d])) return [a];
+  return subtractInside(a, b, DIMS);
+}
+
+/** a \ b when they overlap, looking only at `dims` (the dimensions b restricts). */
+function subtractInside(a: Box, b: Box, dims: readonly Dim[]): Box[] {
   const out: Box[] = [];
-  let rest: Box = { ...a };
-  for (const d of DIMS) {
-    const outside = rest[d].minus(b[d]);
-    if (!outside.isEmpty) out.push({ ...rest, [d]: outside });
+  let rest: Box = a;
+  for (const d of dims) {
+    if (rest[d].subsetOf(b[d])) continue;
+    out.push({ ...rest, [d]: rest[d].minus(b[d]) });
     rest = { ...rest, [d]: rest[d].intersect(b[d]) };
   }
   return out;
 }
 
-/** Limit on intermediate boxes; past it the answer is "unknown" rather than a slow or false one. */
+/** Default work limit of one coverage question; past it the answer is "unknown", never a guess. */
 export const WORK_LIMIT = 20000;
 
+/** A box with the dimensions it restricts, so tests skip the dimensions it leaves whole. */
+export interface Cover { box: Box; dims: readonly Dim[] }
+
+export function boxOverlaps(a: Box, c: Cover): boolean {
+  for (const d of c.dims) if (!a[d].overlaps(c.box[d])) return false;
+  return true;
+}
+
+export function boxInside(a: Box, c: Cover): boolean {
+  for (const d of c.dims) if (!a[d].subsetOf(c.box[d])) return false;
+  return true;
+}
+
+export interface Coverage { covered: boolean; used: number[] }
+
 /**
- * Is every packet of `box` inside the union of `covers`? `undefined` when the work limit was hit.
- * Returns the covers that took part when true.
+ * Is every packet of `box` in the union of `covers`, taken in order (first match wins)? When it is,
+ * `used` lists (ascending) the covers that are the first match of at least one packet of `box`.
+ * Undefined when the work budget ran out: the caller then claims nothing.
+ *
+ * Depth first: the cover that comes first decides its part of a piece; the rest of the piece is
+ * split into disjoint boxes, each checked against the later covers. Pieces with the fewest
+ * candidate covers go first, so a piece no cover touches (the usual answer) ends the search early.
  */
-export function coveredBy(box: Box, covers: Box[]): { covered: boolean; used: number[] } | undefined {
-  let remaining: Box[] = [box];
-  const used: number[] = [];
-  for (let k = 0; k < covers.length && remaining.length; k++) {
-    const c = covers[k];
-    let touched = false;
-    const next: Box[] = [];
-    for (const r of remaining) {
-      if (!intersectBox(r, c)) { next.push(r); continue; }
-      touched = true;
-      next.push(...subtractBox(r, c));
+export function coveredBy(box: Box, covers: (Box | Cover)[], budget: { left: number } = { left: WORK_LIMIT }): Coverage | undefined {
+  const cs: Cover[] = covers.map((c) => ('dims' in c && 'box' in c ? c as Cover : { box: c as Box, dims: DIMS }));
+  const first = cs.map((_, k) => k).filter((k) => boxOverlaps(box, cs[k]));
+  budget.left -= cs.length;
+  const used = new Set<number>();
+  const stack: { piece: Box; cands: number[] }[] = [{ piece: box, cands: first }];
+  while (stack.length) {
+    const { piece, cands } = stack.pop()!;
+    if (!cands.length) return { covered: false, used: [] };
+    const k = cands[0];
+    used.add(k);
+    if (boxInside(piece, cs[k])) continue;
+    const rest = cands.slice(1);
+    const children: { piece: Box; cands: number[] }[] = [];
+    for (const p of subtractInside(piece, cs[k].box, cs[k].dims)) {
+      const list = rest.filter((j) => boxOverlaps(p, cs[j]));
+      budget.left -= rest.length + 1;
+      if (!list.length) return { covered: false, used: [] };
+      children.push({ piece: p, cands: list });
     }
-    if (touched) used.push(k);
-    remaining = next;
-    if (remaining.length > WORK_LIMIT) return undefined;
+    if (budget.left < 0) return undefined;
+    // Popped last = explored first: the piece with the fewest candidates.
+    children.sort((a, b) => b.cands.length - a.cands.length);
+    stack.push(...children);
   }
-  return { covered: remaining.length === 0, used };
+  return { covered: true, used: [...used].sort((a, b) => a - b) };
 }
 
 export function boxIsEmpty(b: Box): boolean { return DIMS.some((d) => b[d].isEmpty); }

@@ -56,7 +56,7 @@ function report(analysis: Analysis, cut: CommandRecord, restored: CommandRecord,
   const okLine = restored.command.range.start.line + 1;
   const gap = okLine - cutLine;
   const policy = cut.command.op === 'P';
-  const what = policy ? loc(`the DROP policy on ${cut.command.chain}`, `${cut.command.chain} の DROP ポリシー`) : loc('this catch-all DROP/REJECT rule', 'この全遮断ルール');
+  const what = policy ? loc(`the DROP policy on ${cut.command.chain}`, `${cut.command.chain} の DROP ポリシー`) : loc('this catch-all DROP/REJECT rule', 'すべてを破棄するこのルール');
   const fixes: Fix[] = [];
   const group = policy ? policyGroup(analysis, records, cut) : undefined;
   if (group) {
@@ -75,8 +75,8 @@ function report(analysis: Analysis, cut: CommandRecord, restored: CommandRecord,
   return {
     range: cut.command.range,
     message: loc(
-      `${what.en} (line ${cutLine}) starts dropping your SSH session (tcp/${port}), but the first rule that lets it back in is on line ${okLine}, ${gap} line${gap === 1 ? '' : 's'} later: run over SSH, this script cuts your own session in between, and if it stops before line ${okLine} you are locked out`,
-      `${what.ja}（${cutLine} 行目）で SSH（tcp/${port}）の通信が遮断されますが、再び許可されるのは ${gap} 行後の ${okLine} 行目です。SSH 経由で実行すると、その間に自分の接続が切れ、${okLine} 行目より前でスクリプトが止まると締め出されます`),
+      `${what.en} (line ${cutLine}) starts dropping the packets of your SSH session (tcp/${port}), and nothing lets them in again until line ${okLine}, ${gap} line${gap === 1 ? '' : 's'} later: run over SSH, your session stalls in between, and if the script stops before line ${okLine} (an error, Ctrl-C, a dropped connection) you are locked out. ${policy ? 'Set the DROP policy after the rules that allow SSH' : 'Put the rules that allow SSH before it'}`,
+      `${what.ja}（${cutLine} 行目）で SSH（tcp/${port}）のパケットが破棄され始め、再び許可されるのは ${gap} 行後の ${okLine} 行目です。SSH 経由で実行するとその間は応答が途絶え、${okLine} 行目より前でスクリプトが止まると（エラー、Ctrl-C、回線断など）締め出されます。${policy ? 'DROP ポリシーは SSH を許可するルールの後で設定してください' : 'SSH を許可するルールをこれより前に置いてください'}`),
     related: [{ range: restored.command.range, message: loc(`tcp/${port} is let in again only here`, `tcp/${port} が再び許可されるのはここです`) }],
     fixes,
   };

@@ -30,11 +30,16 @@ export const managementLockedOut: CheckDef = {
       if (blocked.some((b) => !b) || states.every((rs) => clientOnly(rs))) continue;
       const first = blocked[0]!;
       const list = ports.map((p) => `tcp/${p}`).join(', ');
+      const moved = relocatedSsh(analysis.rulesets[family], ports);
+      const hint = moved
+        ? loc(` If SSH listens on tcp/${moved.port} (accepted on line ${moved.line}), say so: add ${moved.port} to managementPorts in .iptables-lint.json, or write a comment mentioning SSH just above that rule`,
+          `SSH が tcp/${moved.port}（${moved.line} 行目で許可）で待ち受けている場合は、.iptables-lint.json の managementPorts に ${moved.port} を加えるか、そのルールの直前に SSH と書いたコメントを置いてください`)
+        : loc('', '');
       out.push({
         range: first.range ?? analysis.commands[0]?.command.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
         message: loc(
-          `${first.why.en}: once these rules are loaded, nobody can log in over SSH (${list}) any more, from any address${family === 6 ? ' (IPv6)' : ''}. Allow it at least from your own address (-s ADDRESS -p tcp --dport ${ports[0]} -j ACCEPT)`,
-          `${first.why.ja}。このルールを読み込むと、どのアドレスからも SSH（${list}）でログインできなくなります${family === 6 ? '（IPv6）' : ''}。少なくとも自分のアドレスからは許可してください（-s アドレス -p tcp --dport ${ports[0]} -j ACCEPT）`),
+          `${first.why.en}: once these rules are loaded, nobody can log in over SSH (${list}) any more, from any address${family === 6 ? ' (IPv6)' : ''}. Allow it at least from your own address (-s ADDRESS -p tcp --dport ${ports[0]} -j ACCEPT).${hint.en}`,
+          `${first.why.ja}。このルールを読み込むと、どのアドレスからも SSH（${list}）でログインできなくなります${family === 6 ? '（IPv6）' : ''}。少なくとも自分のアドレスからは許可してください（-s アドレス -p tcp --dport ${ports[0]} -j ACCEPT）。${hint.ja}`),
       });
     }
     return out;
@@ -96,6 +101,25 @@ function clientOnly(rs: Ruleset): boolean {
 }
 
 const SSH_WORD = /\bssh/i;
+
+/**
+ * A port that looks like SSH moved away from 22 (2222, 10022, 22222...), accepted for new
+ * connections from outside: then "nobody can log in" is probably wrong, and the message says how
+ * to tell the linter.
+ */
+function relocatedSsh(rs: Ruleset, ports: number[]): { port: number; line: number } | undefined {
+  for (const c of rs.tables.get('filter')?.chains.values() ?? []) {
+    for (const r of c.rules) {
+      const l = destinationPorts(r.command);
+      if (r.command.target?.name !== 'ACCEPT' || protocol(r.command) !== 'tcp' || !l || l.negated || l.ranges.length !== 1) continue;
+      const port = l.ranges[0].from;
+      if (port !== l.ranges[0].to || ports.includes(port) || !/^\d*22$/.test(String(port)) || port === 5222) continue;
+      if (verdict(rs, 'filter', 'INPUT', inboundTcp(port, 'NEW')).verdict === 'drop') continue;
+      return { port, line: r.command.range.start.line + 1 };
+    }
+  }
+  return undefined;
+}
 
 /** Ports of accept rules that the document labels as SSH (a comment just above, or -m comment). */
 function labelledSshPorts(analysis: Analysis, family: Family): number[] {

@@ -66,8 +66,8 @@ function report(analysis: Analysis, rec: CommandRecord, chains: string[]): Findi
   return {
     range: rec.command.range,
     message: loc(
-      `this flush runs while ${list} still has the DROP policy this script set on its previous run: on every re-run the chain is empty under DROP and your SSH session is cut until the rules are back (for good, if the script stops half-way). Set the policy to ACCEPT first`,
-      `このチェイン消去は、前回の実行でこのスクリプトが設定した ${list} の DROP ポリシーが残ったまま行われます。再実行のたびに DROP のままチェインが空になり、ルールが戻るまで SSH 接続が切れます（途中で止まればそのまま締め出されます）。先にポリシーを ACCEPT にしてください`),
+      `this flush runs while ${list} still ${chains.length === 1 ? 'has' : 'have'} the DROP policy this script set on its previous run: on every re-run ${chains.length === 1 ? 'the chain is' : 'the chains are'} empty under DROP and your SSH session stalls until the rules are back (for good, if the script stops half-way). Set the policy to ACCEPT before flushing`,
+      `このチェイン消去は、前回の実行でこのスクリプトが設定した ${list} の DROP ポリシーが残ったまま行われます。再実行のたびに DROP のままチェインが空になり、ルールが戻るまで SSH 接続が途絶えます（途中で止まればそのまま締め出されます）。消去の前にポリシーを ACCEPT にしてください`),
     fixes,
   };
 }

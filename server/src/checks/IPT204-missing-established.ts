@@ -48,6 +48,7 @@ function check(analysis: Analysis, family: Family, chain: 'INPUT' | 'OUTPUT'): F
   const range = dropped?.range;
   if (!dropped || !range) return undefined;
   const names = dropped.services.slice(0, 4).map(describe);
+  const v6 = family === 6 ? loc(' (IPv6)', '（IPv6）') : loc('', '');
   const what = chain === 'INPUT'
     ? loc(`the answers to connections this host opens (${names.map((n) => n.en).join(', ')}) arrive on INPUT and are dropped`, `このホストが開始する接続（${names.map((n) => n.ja).join('、')}）の応答は INPUT に届き、破棄されます`)
     : loc(`the answers to connections INPUT accepts (${names.map((n) => n.en).join(', ')}) leave through OUTPUT and are dropped`, `INPUT が受け入れた接続（${names.map((n) => n.ja).join('、')}）の応答は OUTPUT から出ようとして破棄されます`);
@@ -55,7 +56,7 @@ function check(analysis: Analysis, family: Family, chain: 'INPUT' | 'OUTPUT'): F
     loc(`Accept ESTABLISHED,RELATED traffic at the top of ${chain}`, `${chain} の先頭で ESTABLISHED,RELATED の通信を許可する`));
   return {
     range,
-    message: loc(`${chain} drops by default and no rule accepts ESTABLISHED,RELATED traffic: ${what.en}`, `${chain} は既定で破棄し、ESTABLISHED,RELATED の通信を許可するルールがありません。${what.ja}`),
+    message: loc(`${chain}${v6.en} drops by default and no rule accepts ESTABLISHED,RELATED traffic: ${what.en}. Accept such traffic at the top of ${chain} (${RULE})`, `${chain}${v6.ja} は既定で破棄し、ESTABLISHED,RELATED の通信を許可するルールがありません。${what.ja}。${chain} の先頭で許可してください（${RULE}）`),
     fixes: fix ? [{ ...fix, preferred: true }] : [],
   };
 }

@@ -3,6 +3,7 @@
 // database, a DNS cache, a mail filter). Claimed only when a loopback connection is certainly dropped.
 import { loc, type Family, type Range } from '../syntax/ast';
 import type { Analysis } from '../engine';
+import type { Ruleset } from '../model/ruleset';
 import type { CheckDef, Finding } from './types';
 import { verdict, type Probe } from './lib/reach';
 import { insertAtTopFix } from './lib/edits';
@@ -33,9 +34,19 @@ export const missingLoopback: CheckDef = {
   },
 };
 
+/**
+ * IPv6 shut off on purpose: INPUT and OUTPUT drop with no rule at all. A program that tries ::1
+ * then fails at once (OUTPUT refuses to send) and falls back to 127.0.0.1.
+ */
+function ipv6Off(rs: Ruleset): boolean {
+  const input = rs.chain('filter', 'INPUT'), output = rs.chain('filter', 'OUTPUT');
+  return input?.policy === 'DROP' && output?.policy === 'DROP' && !input.rules.length && !output.rules.length;
+}
+
 function check(analysis: Analysis, family: Family, chain: 'INPUT' | 'OUTPUT'): Finding | undefined {
   let range: Range | undefined;
   for (const rs of endStates(analysis, family)) {
+    if (family === 6 && ipv6Off(rs)) return undefined;
     // A router whose rules are all in FORWARD: the box's own traffic is not what the file is about.
     if (!rs.chain('filter', 'INPUT')?.rules.length && !rs.chain('filter', 'OUTPUT')?.rules.length && rs.chain('filter', 'FORWARD')?.rules.length) return undefined;
     let here: Range | undefined;
@@ -54,8 +65,8 @@ function check(analysis: Analysis, family: Family, chain: 'INPUT' | 'OUTPUT'): F
   return {
     range,
     message: loc(
-      `${chain} drops by default and no rule accepts the loopback interface (${flag} -j ACCEPT): programs on this host cannot reach each other over ${addr} (a local database, DNS cache or mail filter)`,
-      `${chain} は既定で破棄し、ループバック（${flag} -j ACCEPT）を許可するルールがありません。このホスト内のプログラム同士が ${addr} で通信できません（ローカルのデータベース、DNS キャッシュ、メールフィルターなど）`),
+      `${chain}${family === 6 ? ' (IPv6)' : ''} drops by default and no rule accepts the loopback interface (${flag} -j ACCEPT): programs on this host cannot reach each other over ${addr} (a local database, DNS cache or mail filter)`,
+      `${chain}${family === 6 ? '（IPv6）' : ''} は既定で破棄し、ループバック（${flag} -j ACCEPT）を許可するルールがありません。このホスト内のプログラム同士が ${addr} で通信できません（ローカルのデータベース、DNS キャッシュ、メールフィルターなど）`),
     fixes: fix ? [{ ...fix, preferred: true }] : [],
   };
 }

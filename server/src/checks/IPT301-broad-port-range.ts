@@ -54,11 +54,18 @@ function finding(analysis: Analysis, rec: CommandRecord, limit: PortLimit, count
     ? loc(`, including ${shown.join(', ')}${more > 0 ? ` and ${more} more well-known service${more === 1 ? '' : 's'}` : ''}`,
       `。${shown.join('、')}${more > 0 ? ` など（ほか ${more} 件）` : ''}の既定ポートも含まれます`)
     : loc('', '');
+  const src = rec.command.generic.source;
+  // Say from where: a trusted host opening every port is another story than the whole Internet.
+  const world = !src || (!src.negated && /^(0\.0\.0\.0|::)\/0$/.test(src.value));
+  const from = src?.arg.symbolic ? loc('', '')
+    : world ? loc(' from any address', 'どのアドレスからでも ')
+    : loc(` from ${src!.negated ? 'any address but ' : ''}${src!.value}`, `${src!.negated ? `${src!.value} 以外` : src!.value} からの `);
+  const who = !src?.arg.symbolic && src && !src.negated && !world ? loc(`from ${src.value}`, ` ${src.value} から`) : loc('from outside', '外部から');
   return {
     range: limit.words[0].range,
     message: loc(
-      `accepts new connections to ${count.toLocaleString('en-US')} ports (${span})${incl.en}: any service listening there now or later is reachable`,
-      `${count.toLocaleString('en-US')} 個のポート（${spanJa}）への新しい接続を許可しています${incl.ja}。今後そこで待ち受けるサービスもすべて到達可能になります`),
+      `accepts new connections${from.en} to ${count.toLocaleString('en-US')} ports (${span})${incl.en}: any service listening there, now or later, is reachable ${who.en}. Open only the ports you need`,
+      `${from.ja}${count.toLocaleString('en-US')} 個のポート（${spanJa}）への新しい接続を許可しています${incl.ja}。そこで待ち受けるサービスは、今あるものも後から起動したものも、すべて${who.ja}到達できます。必要なポートだけを開けてください`),
     fixes: ftp && !limit.negated && ranges.length === 1 && ranges[0].from >= 1024 && proto === 'tcp' ? ftpFixes(analysis, rec, limit) : [],
   };
 }

@@ -1,7 +1,7 @@
 // IPT302: new connections to a port that should rarely face the whole Internet (SSH, Telnet,
 // databases, remote desktop, caches, container APIs) are accepted from any source address.
 // Sources listed in the configuration's trustedSources do not count as "any source".
-import { loc, type Family, type GenericMatch } from '../syntax/ast';
+import { loc, type Family, type GenericMatch, type Localized } from '../syntax/ast';
 import type { Analysis, CommandRecord } from '../engine';
 import { SENSITIVE_PORTS, type SensitivePort } from '../knowledge/sensitive-ports';
 import type { CheckDef, Finding } from './types';
@@ -34,18 +34,31 @@ export const sensitivePortOpenToWorld: CheckDef = {
     }
     for (const { rec, services } of byRange.values()) {
       const list = [...services.values()];
-      const names = list.map((s) => `${s.name} (${s.proto}/${s.port})`).join(', ');
       const limit = destinationPorts(rec.command);
       out.push({
         range: limit ? { start: limit.words[0].range.start, end: limit.words[limit.words.length - 1].range.end } : rec.command.range,
-        message: loc(
-          `${names} ${list.length === 1 ? 'is' : 'are'} open to new connections from any address on the Internet: limit the rule to the addresses that need it (-s), or reach it over a VPN or SSH tunnel`,
-          `${names} が、インターネット上のあらゆるアドレスからの新しい接続に開いています。必要なアドレスだけに制限する（-s）か、VPN や SSH トンネル経由にしてください`),
+        message: message(list, rec.command.generic.destination),
       });
     }
     return out;
   },
 };
+
+/** "SSH (tcp/22) on 10.0.0.5 is open ...": the advice differs for SSH itself (a tunnel over SSH makes no sense there). */
+function message(list: SensitivePort[], dest: GenericMatch | undefined): Localized {
+  const en = list.map((s) => `${s.name} (${s.proto}/${s.port})`).join(', ');
+  const ja = list.map((s) => `${s.name}（${s.proto}/${s.port}）`).join('、');
+  const on = dest && !dest.arg.symbolic ? loc(` on ${dest.negated ? 'any address but ' : ''}${dest.value}`, `${dest.negated ? `${dest.value} 以外` : dest.value} の`) : loc('', '');
+  const ssh = list.every((s) => s.name === 'SSH');
+  const advice = ssh
+    ? loc('limit it to the addresses you log in from (-s ADDRESS), or reach it over a VPN; if it must stay open, allow key logins only and rate-limit new connections',
+      'ログイン元のアドレスだけに制限する（-s アドレス）か VPN 経由にしてください。開けておく必要がある場合は、鍵認証のみを許可し、新規接続の頻度を制限してください')
+    : loc('limit the rule to the addresses that need it (-s ADDRESS), or reach the service over a VPN or an SSH tunnel',
+      '必要なアドレスだけに制限する（-s アドレス）か、VPN や SSH トンネル経由で使ってください');
+  return loc(
+    `${en}${on.en} ${list.length === 1 ? 'is' : 'are'} open to new connections from any address on the Internet: ${advice.en}`,
+    `${on.ja}${ja}は、インターネット上のどのアドレスからでも新しく接続できます。${advice.ja}`);
+}
 
 function exposed(analysis: Analysis, rec: CommandRecord): SensitivePort[] {
   const cmd = rec.command;

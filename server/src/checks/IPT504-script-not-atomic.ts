@@ -22,8 +22,8 @@ export const scriptNotAtomic: CheckDef = {
     return [{
       range: first.command.range,
       message: loc(
-        `this script changes the firewall with ${calls.length} separate iptables calls: while it runs, and for good if it stops half-way, the host has a half-built ruleset. Keep the rules in one iptables-restore file (the command "Convert to iptables-restore file" writes it) and load it with one iptables-restore call: all or nothing, at once`,
-        `このスクリプトは ${calls.length} 回の iptables 呼び出しでファイアウォールを変更します。実行中は（途中で止まればその後も）ルールが中途半端な状態になります。ルールを iptables-restore 形式のファイル 1 つにまとめ（コマンド「iptables-restore 形式に変換」で作成できます）、iptables-restore 1 回で読み込んでください。全体が一度に、すべてかゼロかで適用されます`),
+        `this script changes the firewall with ${calls.length} separate iptables calls: while it runs, and for good if it stops half-way, the host has a half-built ruleset. Keep the rules in one iptables-restore file (in VS Code, the command "Convert to iptables-restore File" writes it) and load it with one iptables-restore call: all or nothing, at once`,
+        `このスクリプトは ${calls.length} 回の iptables 呼び出しでファイアウォールを変更します。実行中は（途中で止まればその後も）ルールが中途半端な状態になります。ルールを iptables-restore 形式のファイル 1 つにまとめ（VS Code ではコマンド「iptables-restore 形式に変換」で作成できます）、iptables-restore 1 回で読み込んでください。全体が一度に、すべてかゼロかで適用されます`),
     }];
   },
 };

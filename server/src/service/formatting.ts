@@ -3,6 +3,7 @@
 // with an error or a word the analysis cannot read is left as written.
 import type { TextEdit } from 'vscode-languageserver';
 import type { Analysis } from '../engine';
+import type { IptablesCommand } from '../syntax/ast';
 import { addressCombinations, joinSaveWords, ruleSpecWords } from '../model/printer';
 import { eolOf, lineText, type Cancel, NEVER } from './text';
 
@@ -12,6 +13,11 @@ export function formatSaveDocument(a: Analysis, token: Cancel = NEVER): TextEdit
   for (const p of a.problems) if (p.severity === 'error') for (let l = p.range.start.line; l <= p.range.end.line; l++) errorLines.add(l);
   const eol = eolOf(a);
   const edits: TextEdit[] = [];
+  // The model already printed every rule it holds (Rule.spec): reuse that instead of printing again.
+  const specs = new Map<IptablesCommand, string[]>();
+  for (const t of a.rulesets[a.saves[0].family].tables.values()) {
+    for (const c of t.chains.values()) for (const r of c.rules) { const l = specs.get(r.command); if (l) l.push(r.spec); else specs.set(r.command, [r.spec]); }
+  }
   let n = 0;
   for (const e of a.saves[0].entries) {
     if ((++n & 2047) === 0 && token.isCancellationRequested) return [];
@@ -29,7 +35,11 @@ export function formatSaveDocument(a: Analysis, token: Cancel = NEVER): TextEdit
       if (cmd.op !== 'A' || cmd.invalid || cmd.symbolic || cmd.skipped || !cmd.chain) continue;
       const counters = cmd.counters ? `[${cmd.counters.packets}:${cmd.counters.bytes}] ` : '';
       try {
-        text = addressCombinations(cmd).map((addrs) => counters + joinSaveWords(['-A', cmd.chain!, ...ruleSpecWords(cmd, addrs)])).join(eol);
+        const known = specs.get(cmd);
+        const lines = known && known.length === addressCombinations(cmd).length
+          ? known.map((spec) => `${counters}-A ${cmd.chain}${spec ? ' ' + spec : ''}`)
+          : addressCombinations(cmd).map((addrs) => counters + joinSaveWords(['-A', cmd.chain!, ...ruleSpecWords(cmd, addrs)]));
+        text = lines.join(eol);
       } catch {
         continue; // a module that cannot print this rule: leave it as written
       }

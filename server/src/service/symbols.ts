@@ -2,7 +2,7 @@
 // multi-line commands).
 import { FoldingRangeKind, SymbolKind, type DocumentSymbol, type FoldingRange } from 'vscode-languageserver';
 import type { Analysis } from '../engine';
-import type { Range } from '../syntax/ast';
+import type { IptablesCommand, Range } from '../syntax/ast';
 import type { SaveFile } from '../syntax/saveFile';
 import { findTable } from '../knowledge/tables';
 import { isRelevant } from './documents';
@@ -13,13 +13,16 @@ const span = (ranges: Range[]): Range => ranges.reduce((acc, r) => ({
   end: cmp(r.end, acc.end) > 0 ? r.end : acc.end,
 }));
 
-/** The text of a rule for the outline: the rule line after `-A CHAIN`. */
-function ruleLabel(a: Analysis, r: Range, chain: string): string {
-  const text = r.start.line === r.end.line ? lineText(a, r.start.line).slice(r.start.character, r.end.character) : lineText(a, r.start.line).slice(r.start.character) + ' …';
-  const m = new RegExp(`(?:-A|--append)\\s+${chain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*`).exec(text);
-  const rest = (m ? text.slice(m.index + m[0].length) : text).replace(/\s+/g, ' ').trim();
+/** The text of a save-file rule for the outline: what follows `-A CHAIN` on its line. */
+function ruleLabel(a: Analysis, cmd: IptablesCommand): string {
+  const r = cmd.range;
+  const from = cmd.chainWord && cmd.chainWord.range.start.line === r.start.line ? cmd.chainWord.range.end.character : r.start.character;
+  const rest = lineText(a, r.start.line).slice(from, r.start.line === r.end.line ? r.end.character : undefined).replace(/\s+/g, ' ').trim();
   return rest.length > 120 ? rest.slice(0, 117) + '…' : rest || '(empty rule)';
 }
+
+/** Above this many rules the outline lists tables and chains only (a kube-proxy dump has 50k rules). */
+const RULE_SYMBOL_LIMIT = 5000;
 
 export function documentSymbols(a: Analysis, token: Cancel = NEVER): DocumentSymbol[] {
   if (!isRelevant(a)) return [];
@@ -34,6 +37,8 @@ export function documentSymbols(a: Analysis, token: Cancel = NEVER): DocumentSym
 
 /** A save document: `*table` blocks; chains are their `:NAME` lines with the rules appended to them. */
 function saveSymbols(a: Analysis, save: SaveFile, token: Cancel): DocumentSymbol[] {
+  const withRules = save.entries.length <= RULE_SYMBOL_LIMIT || save.entries.filter((e) => e.kind === 'rule').length <= RULE_SYMBOL_LIMIT;
+  const counts = new Map<DocumentSymbol, number>();
   const tables: DocumentSymbol[] = [];
   let table: DocumentSymbol | undefined;
   let chains = new Map<string, DocumentSymbol>();
@@ -61,7 +66,8 @@ function saveSymbols(a: Analysis, save: SaveFile, token: Cancel): DocumentSymbol
         chains.set(name, c);
         table.children!.push(c);
       }
-      c.children!.push({ name: ruleLabel(a, e.range, name), detail: cmd.target?.name, kind: SymbolKind.Field, range: e.range, selectionRange: e.range });
+      if (withRules) c.children!.push({ name: ruleLabel(a, cmd), detail: cmd.target?.name, kind: SymbolKind.Field, range: e.range, selectionRange: e.range });
+      else counts.set(c, (counts.get(c) ?? 0) + 1);
       c.range = { start: c.range.start, end: e.range.end };
       table.range = { start: table.range.start, end: e.range.end };
     } else if (e.kind === 'commit') {
@@ -69,6 +75,7 @@ function saveSymbols(a: Analysis, save: SaveFile, token: Cancel): DocumentSymbol
       table = undefined;
     }
   }
+  for (const [c, n] of counts) c.detail = `${c.detail ? c.detail + ' · ' : ''}${n} rule${n === 1 ? '' : 's'}`;
   return tables;
 }
 

@@ -34,12 +34,22 @@ export function oracleSkipReason(): string | false {
   return skipReasonMemo;
 }
 
+/**
+ * `unshare -n` as root. ORACLE_ROOTLESS=1 lets a non-root user try `unshare -rn` (user + network
+ * namespace) instead; the kernel cannot autoload modules from there, so verdicts may differ, and
+ * such results are cached apart.
+ */
+let unshareArgs = ['-n'];
+
 function computeSkipReason(): string | false {
   if (process.platform !== 'linux') return 'not Linux';
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'not root (needs unshare -n)';
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    if (process.env.ORACLE_ROOTLESS !== '1') return 'not root (needs unshare -n; ORACLE_ROOTLESS=1 tries a user namespace)';
+    unshareArgs = ['-rn'];
+  }
   const v = sh('iptables', ['--version']);
   if (v.status !== 0) return 'iptables is not installed (./dev deps installs it)';
-  const probe = sh('unshare', ['-n', 'sh', '-c', 'iptables -S INPUT >/dev/null && ip6tables -S INPUT >/dev/null && echo ok']);
+  const probe = sh('unshare', [...unshareArgs, 'sh', '-c', 'iptables -S INPUT >/dev/null && ip6tables -S INPUT >/dev/null && echo ok']);
   if (probe.stdout.trim() !== 'ok') return `cannot use iptables inside unshare -n: ${probe.stderr.trim().split('\n')[0]}`;
   return false;
 }
@@ -57,13 +67,13 @@ export function corpusSkipReason(sub = ''): string | false {
 
 /** Runs a POSIX sh script (given on stdin) in a fresh network namespace. */
 export function runInNetns(script: string, timeoutMs = 300_000): ExecResult {
-  return sh('unshare', ['-n', 'sh', '-s'], script, timeoutMs);
+  return sh('unshare', [...unshareArgs, 'sh', '-s'], script, timeoutMs);
 }
 
 /** Same, asynchronously, so several namespaces can work in parallel. */
 export function runInNetnsAsync(script: string): Promise<ExecResult> {
   return import('node:child_process').then(({ spawn }) => new Promise((res) => {
-    const p = spawn('unshare', ['-n', 'sh', '-s'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn('unshare', [...unshareArgs, 'sh', '-s'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
@@ -87,7 +97,7 @@ export function bins(family: Family): { ipt: string; save: string; restore: stri
 
 /** Disk cache: compute() runs only when (kind, key, iptables version) was never seen. */
 export async function cached<T>(kind: string, key: unknown, compute: () => Promise<T> | T): Promise<T> {
-  const hash = createHash('sha256').update(iptablesVersion()).update('\0').update(JSON.stringify(key)).digest('hex');
+  const hash = createHash('sha256').update(iptablesVersion()).update(unshareArgs[0] === '-n' ? '' : 'rootless').update('\0').update(JSON.stringify(key)).digest('hex');
   const file = join(CACHE_DIR, kind, `${hash.slice(0, 32)}.json`);
   if (!process.env.ORACLE_NO_CACHE && existsSync(file)) {
     try { return JSON.parse(readFileSync(file, 'utf8')) as T; } catch { /* corrupt: recompute */ }

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { InitializeResult, ServerCapabilities } from 'vscode-languageclient/node';
 import type { IptablesExtensionApi } from '../../../client/src/extension';
-import { codeOf, describe, hoverText, JAPANESE, skip, waitForDiagnostics, type TestApi } from './harness';
+import { codeOf, describe, hoverText, JAPANESE, skip, waitForDiagnostics, waitForTab, type TestApi } from './harness';
 
 const EXTENSION_ID = 'iptables-lint.iptables-vscode';
 // Facts about examples/packet_filter.sh (0-based lines): line 12 sets the INPUT policy to DROP before
@@ -215,6 +215,11 @@ export function defineTests({ test, note }: TestApi): void {
     };
     assert.match(await trace('tcp 203.0.113.5:40000 > 10.0.0.1:22 in eth0 state NEW'), /\bACCEPT\b/);
     assert.match(await trace('tcp 198.51.100.7:40000 > 10.0.0.1:22 in eth0 state NEW'), /\bDROP\b/);
+    // Shown as a rendered Markdown preview (a webview tab), one per report however often it runs.
+    const name = vscode.l10n.t('Trace {0}', 'packet_filter.sh') + '.md';
+    await waitForTab((t) => t.input instanceof vscode.TabInputWebview && t.label.endsWith(name), `a preview of ${name}`);
+    const previews = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.label.endsWith(name));
+    assert.equal(previews.length, 1, 'previews of the trace');
   });
 
   test('command: Show Exposure Matrix lists the HTTP port open to everyone', async () => {
@@ -222,6 +227,8 @@ export function defineTests({ test, note }: TestApi): void {
     const doc = await vscode.commands.executeCommand<vscode.TextDocument | undefined>('iptables.showExposureMatrix', script());
     assert.ok(doc, 'no matrix shown');
     assert.match(doc.getText(), /\b80\b/);
+    const name = vscode.l10n.t('Exposure {0}', 'packet_filter.sh') + '.md';
+    await waitForTab((t) => t.input instanceof vscode.TabInputWebview && t.label.endsWith(name), `a preview of ${name}`);
   });
 
   test('command: Convert to iptables-restore File opens an untitled iptables document', async () => {

@@ -85,6 +85,24 @@ export const codeOf = (d: vscode.Diagnostic): string =>
 export const describe = (d: vscode.Diagnostic) =>
   `${codeOf(d)}@${d.range.start.line + 1}:${d.range.start.character + 1}-${d.range.end.line + 1}:${d.range.end.character + 1} ${d.message}`;
 
+/** Resolves once a tab that satisfies `accept` is open (event-driven, like waitForDiagnostics). */
+export function waitForTab(accept: (t: vscode.Tab) => boolean, what: string, timeoutMs = 15000): Promise<vscode.Tab> {
+  return new Promise((resolve, reject) => {
+    const find = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find(accept);
+    const sub = vscode.window.tabGroups.onDidChangeTabs(() => {
+      const t = find();
+      if (t) { cleanup(); resolve(t); }
+    });
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`timed out waiting for ${what}; tabs: ${vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label).join(', ')}`));
+    }, timeoutMs);
+    const cleanup = () => { clearTimeout(timer); sub.dispose(); };
+    const now = find();
+    if (now) { cleanup(); resolve(now); }
+  });
+}
+
 /** Text of hover contents, whatever form they come in. */
 export function hoverText(hovers: readonly vscode.Hover[]): string {
   return hovers

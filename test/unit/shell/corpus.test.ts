@@ -46,7 +46,7 @@ describe('corpus scripts', { skip: files.length === 0 && 'corpus not present' },
       const notRun = new Set(NOT_RUN[file]?.(lines) ?? []);
       const eventLines = new Set(r.events.map((e) => e.range.start.line));
       for (const i of notRun) assert.ok(!eventLines.has(i) || !IPT_LINE.test(lines[i]), `line ${i + 1} should not run: ${lines[i]}`);
-      const missing = lines.map((l, i) => i).filter((i) => IPT_LINE.test(lines[i]) && !notRun.has(i) && !eventLines.has(i));
+      const missing = lines.map((_, i) => i).filter((i) => IPT_LINE.test(lines[i]) && !notRun.has(i) && !eventLines.has(i));
       assert.deepEqual(missing.map((i) => `${i + 1}: ${lines[i].trim()}`), []);
     });
   }

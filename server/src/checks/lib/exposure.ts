@@ -3,7 +3,8 @@ import type { Analysis, CommandRecord } from '../../engine';
 import type { IptablesCommand } from '../../syntax/ast';
 import type { Ruleset } from '../../model/ruleset';
 import { facesInbound } from './chains';
-import { addsRule, protocol, sourcePorts, stateLimit } from './rule-facts';
+import { addsRule, isUnconditional, protocol, sourcePorts, stateLimit } from './rule-facts';
+import { endStates } from './script';
 
 /** An ACCEPT in the filter table, on the inbound path, that may accept the first packet of a new connection. */
 export function acceptsNewInbound(analysis: Analysis, rec: CommandRecord): boolean {
@@ -11,6 +12,7 @@ export function acceptsNewInbound(analysis: Analysis, rec: CommandRecord): boole
   if (cmd.invalid || cmd.skipped || !addsRule(cmd) || cmd.table !== 'filter' || cmd.target?.name !== 'ACCEPT' || !cmd.chain) return false;
   if (cmd.chainWord?.symbolic || cmd.target.nameWord?.symbolic) return false;
   if (!facesInbound(analysis.rulesets[cmd.family], cmd.chain)) return false;
+  if (!isLive(analysis, rec)) return false;
   const g = cmd.generic;
   if (g.inInterface && !g.inInterface.negated && (g.inInterface.value === 'lo' || g.inInterface.arg.symbolic)) return false;
   if (g.fragment && !g.fragment.negated) return false;
@@ -18,6 +20,35 @@ export function acceptsNewInbound(analysis: Analysis, rec: CommandRecord): boole
   if (st === null || (st && (st.negated ? st.states.has('NEW') : !st.states.has('NEW')))) return false;
   if (protocol(cmd) === 'tcp' && !mayOpen(cmd)) return false;
   return true;
+}
+
+const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT']);
+const rangeKey = (cmd: IptablesCommand) => `${cmd.family}:${cmd.range.start.line}:${cmd.range.start.character}`;
+const liveCache = new WeakMap<Analysis, Set<string>>();
+
+/**
+ * Does the rule this command wrote still take part in some end state of the document? Not when a
+ * later flush or delete removed it (in every end state), nor when it sits below an unconditional
+ * ACCEPT/DROP/REJECT of its chain, where no packet reaches it. Loop and function bodies count as
+ * live when any of their runs is.
+ */
+export function isLive(analysis: Analysis, rec: CommandRecord): boolean {
+  let live = liveCache.get(analysis);
+  if (!live) {
+    live = new Set();
+    for (const family of analysis.families) {
+      for (const rs of endStates(analysis, family)) {
+        for (const t of rs.tables.values()) for (const c of t.chains.values()) {
+          for (const r of c.rules) {
+            live.add(rangeKey(r.command));
+            if (!r.conditional && TERMINAL.has(r.command.target?.name ?? '') && !r.command.target?.nameWord?.symbolic && !r.command.symbolic && isUnconditional(r.command)) break;
+          }
+        }
+      }
+    }
+    liveCache.set(analysis, live);
+  }
+  return live.has(rangeKey(rec.command));
 }
 
 /** A TCP rule whose flag test excludes the opening SYN (`! --syn`, ACK required) cannot start a connection. */
