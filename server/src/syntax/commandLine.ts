@@ -53,6 +53,18 @@ class CommandLineParser extends EmbeddedActionsParser {
 
 let parser: CommandLineParser | undefined;
 
+/**
+ * Tokens are reused between commands (the parser keeps none of them and the actions read only
+ * startOffset, the word index): a large save file would otherwise allocate one per word.
+ */
+const tokenPool: IToken[] = [];
+function token(i: number, type: TokenType): IToken {
+  const t = (tokenPool[i] ??= createTokenInstance(type, '', i, i, 0, 0, 0, 0));
+  t.tokenType = type;
+  t.tokenTypeIdx = type.tokenTypeIdx!;
+  return t;
+}
+
 export interface CommandLineOptions {
   family: Family;
   /** Table in effect before any `-t` (a save file's `*table`). */
@@ -68,7 +80,7 @@ export function parseCommandWords(words: Word[], opts: CommandLineOptions): { co
   parser ??= new CommandLineParser();
   const session = new CommandSession(words, opts);
   // Token offsets carry word indexes: the session reads the words themselves.
-  parser.input = words.map((w, i): IToken => createTokenInstance(classify(session.normalized(i)), w.text, i, i, 0, 0, 0, 0));
+  parser.input = words.map((w, i) => token(i, classify(session.normalized(i))));
   parser.session = session;
   parser.commandLine();
   return session.finish();

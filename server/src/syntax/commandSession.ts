@@ -61,7 +61,7 @@ export class CommandSession {
   private readonly defs = new Map<ParsedModule, ModuleDef>();
   private unknownModuleLoaded = false;
   private protocolLoaded = false;
-  private readonly lookalikes = new Map<number, Lookalike>();
+  private lookalikes?: Map<number, Lookalike>;
   /** The value after an old-style `-s !`, already reported. */
   private swallowNext?: number;
 
@@ -71,7 +71,7 @@ export class CommandSession {
       if (words[i].symbolic) continue;
       const found = findLookalikes(words[i].text);
       if (!found) continue;
-      this.lookalikes.set(i, found);
+      (this.lookalikes ??= new Map()).set(i, found);
       // A dash look-alike at the start is read as the option the user meant, so one typo gives one error.
       if (found.fixed.startsWith('-') && !words[i].text.startsWith('-')) this.texts[i] = found.fixed;
     }
@@ -122,6 +122,7 @@ export class CommandSession {
     this.pendingBang = undefined;
     if (text.startsWith('--')) return this.beginLong(i, text.slice(2), bang);
     const letter = text.slice(1);
+    if (letter.length > 1 && this.cluster(i, letter, bang)) return;
     const g = letter.length === 1 ? genericByShort(letter) : undefined;
     if (!g) {
       this.open = { index: i, want: 'optional', args: [], bang, unknown: true };
@@ -129,6 +130,18 @@ export class CommandSession {
       return;
     }
     this.openGeneric(i, g, bang);
+  }
+
+  /**
+   * `-vn` or `-nvL`: getopt reads grouped short options one letter at a time. Accepted when every
+   * letter but the last takes no argument; the last one takes its arguments from the next words.
+   */
+  private cluster(i: number, letters: string, bang: number | undefined): boolean {
+    const opts = [...letters].map((l) => genericByShort(l));
+    if (opts.some((o) => !o) || opts.slice(0, -1).some((o) => o!.args !== 0)) return false;
+    for (const o of opts.slice(0, -1)) { this.openGeneric(i, o!, undefined); this.endOption(); }
+    this.openGeneric(i, opts[opts.length - 1]!, bang);
+    return true;
   }
 
   private beginLong(i: number, full: string, bang: number | undefined): void {
@@ -139,7 +152,8 @@ export class CommandSession {
     if (!found) {
       // Its argument (if any) is swallowed so one unknown option gives one error, as in iptables.
       this.open = { index: i, want: inlineValue === undefined ? 'optional' : 0, args: [], bang, unknown: true };
-      if (!this.words[i].symbolic && !this.unknownModuleLoaded) this.reportUnknownLong(i, name);
+      const protocolUnknown = this.cmd.generic.protocol?.arg.symbolic;
+      if (!this.words[i].symbolic && !this.unknownModuleLoaded && !protocolUnknown) this.reportUnknownLong(i, name);
       return;
     }
     if ('generic' in found) return this.openGeneric(i, found.generic, bang, inlineValue);
@@ -485,7 +499,7 @@ export class CommandSession {
   }
 
   private reportLookalikes(): void {
-    for (const [i, found] of this.lookalikes) {
+    for (const [i, found] of this.lookalikes ?? []) {
       const role = this.cmd.roles[i];
       if (role.kind === 'value' && role.module && FREE_TEXT.has(role.option)) continue;
       const w = this.words[i];

@@ -2,7 +2,8 @@
 // every expectation below was printed or refused by `iptables` in a network namespace.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRuleArgs } from '../../../server/src/syntax/commandLine';
+import { parseCommandWords, parseRuleArgs } from '../../../server/src/syntax/commandLine';
+import { splitRestoreWords } from '../../../server/src/syntax/words';
 import { formatRule } from '../../../server/src/model/printer';
 
 const accepts = (rule: string, saved: string, family: 4 | 6 = 4, table?: string) => {
@@ -83,4 +84,17 @@ test('a match-all address is not printed; its negation is refused (real iptables
   accepts('-A INPUT -s 0/0 -d 0.0.0.0/0 -j LOG', '-A INPUT -j LOG');
   accepts('-A INPUT -s ::/0 -j ACCEPT', '-A INPUT -j ACCEPT', 6);
   rejects('-A INPUT ! -s 0.0.0.0/0 -j LOG', 'IPT106');
+});
+
+test('grouped short options are read one letter at a time, as getopt does', () => {
+  const { command, problems } = parseRuleArgs('-L -vn');
+  assert.deepEqual(problems, []);
+  assert.equal(command.op, 'L');
+  assert.equal(parseRuleArgs('-nvL INPUT').command.chain, 'INPUT');
+});
+
+test('options after an unknown -p $PROTO are not reported: they may belong to its match', () => {
+  const r = (text: string, symbolic: number) => splitRestoreWords(text, 0).words.map((w, k) => (k === symbolic ? { text: w.text, range: w.range, symbolic: true } : w));
+  const { problems } = parseCommandWords(r('-A INPUT -p $PROTO --dport 22 -j ACCEPT', 3), { family: 4, origin: 'shell' });
+  assert.deepEqual(problems.filter((p) => p.severity === 'error'), []);
 });

@@ -56,7 +56,7 @@ export const macMatch: ModuleDef = {
     name: 'mac-source', args: 1, negatable: true, argName: 'XX:XX:XX:XX:XX:XX',
     parse: (args) => {
       const mac = parseMac(args[0]);
-      return mac ? ok(mac) : fail(`"${args[0]}" is not a MAC address of the form XX:XX:XX:XX:XX:XX`, `"${args[0]}" は XX:XX:XX:XX:XX:XX 形式の MAC アドレスではありません`);
+      return mac ? ok(mac) : fail(`"${args[0]}" is not a MAC address: write six hexadecimal pairs such as 00:11:22:aa:bb:cc`, `"${args[0]}" は MAC アドレスではありません。00:11:22:aa:bb:cc のように 16 進数 2 桁を 6 組書きます`);
     },
     doc: loc('Source MAC address, six hex bytes separated by colons.', '送信元 MAC アドレス（コロン区切りの 16 進 6 バイト）。'),
   }],
