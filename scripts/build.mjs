@@ -3,7 +3,8 @@ import { build } from 'esbuild';
 
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
 await Promise.all([
-  build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.cjs', external: ['vscode'] }),
-  build({ ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.cjs' }),
+  // The extension and the server ship in the .vsix: minified (source maps kept for stack traces).
+  build({ ...common, minify: true, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.cjs', external: ['vscode'] }),
+  build({ ...common, minify: true, keepNames: true, entryPoints: ['server/src/main.ts'], outfile: 'dist/server.cjs' }),
   build({ ...common, entryPoints: ['server/src/cli-entry.ts'], outfile: 'dist/cli.cjs' }),
 ]);
