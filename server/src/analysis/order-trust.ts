@@ -16,7 +16,7 @@ export interface Trust {
 export const TRUST_ALL: Trust = { placed: () => true, stable: () => true };
 
 /** Programs that may change the firewall behind the linter's back (besides iptables through an unknown variable). */
-const OPAQUE_PROGRAM = /^(?:.*\/)?(?:\.|source|eval|exec|sh|bash|dash|ksh|zsh|xargs|run-parts|ip6?tables(?:-legacy|-nft)?-restore|iptables-apply|ufw|firewall-cmd|nft|shorewall6?|ferm|service|systemctl|invoke-rc\.d|rc-service|fail2ban-client|netfilter-persistent)$|\/init\.d\//;
+export const OPAQUE_PROGRAM = /^(?:.*\/)?(?:\.|source|eval|exec|sh|bash|dash|ksh|zsh|xargs|run-parts|ip6?tables(?:-legacy|-nft)?-restore|iptables-apply|ufw|firewall-cmd|nft|shorewall6?|ferm|service|systemctl|invoke-rc\.d|rc-service|fail2ban-client|netfilter-persistent)$|\/init\.d\//;
 
 const keyOf = (family: Family, table: string, chain: string) => `${family}|${table}|${chain}`;
 

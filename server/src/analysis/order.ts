@@ -82,19 +82,23 @@ const CHAIN_BUDGET = 5_000_000;
 
 interface Ctx { domain: Domain; trust: Trust; effects: ChainEffects; family: Family }
 
-interface Decider { rule: Rule; verdict: string; cover?: Cover }
+interface Decider { rule: Rule; verdict: string; cover: Cover }
 
 function chainOrder(chain: Chain, table: string, ctx: Ctx, out: OrderFinding[]): void {
   const rules = chain.rules;
   if (rules.length < 2) return;
-  const { domain, trust } = ctx;
+  const { domain, trust, effects } = ctx;
   const found = (kind: OrderKind, rule: Rule, by: Rule[], single?: Rule) => out.push({ kind, rule, chain, table, family: ctx.family, by, single });
-  const coverOf = (d: Decider): Cover => (d.cover ??= prepared(ruleBox(d.rule, domain).box, domain));
   let deciding: Decider[] = [];
+  let covers: Cover[] = [];
   let catchAll: Rule | undefined;
-  // Duplicates: the latest trusted rule of each shape, and the last rule that may change what matches read.
+  // Duplicates are looked for only among rules of the same target and length (cheap to tell);
+  // then the shape of each, the last rule that may change state a match reads, and the last
+  // that changes a header field.
+  const sigs = new Map<string, number>();
+  for (const r of rules) { const k = signature(r); sigs.set(k, (sigs.get(k) ?? 0) + 1); }
   const shapes = new Map<string, { rule: Rule; index: number }>();
-  let lastImpure = -1;
+  let lastImpure = -1, lastMutating = -1;
   let work = CHAIN_BUDGET;
 
   for (let i = 0; i < rules.length; i++) {
@@ -104,56 +108,60 @@ function chainOrder(chain: Chain, table: string, ctx: Ctx, out: OrderFinding[]):
     const reliable = claimable && trust.stable(rule) && !rule.conditional;
     if (catchAll) { if (claimable) found('unreachable', rule, [catchAll]); continue; }
 
-    const verdict = verdictKey(rule);
-    const pure = matchesArePure(cmd);
-    const key = pure && !cmd.symbolic ? shapeKey(rule) : undefined;
-    if (key !== undefined && claimable && !rule.conditional) {
-      const earlier = shapes.get(key);
-      if (earlier && earlier.index >= lastImpure && (decision(earlier.rule) !== undefined || isRepeatHarmless(cmd, ctx.effects))) {
-        found('duplicate', rule, [earlier.rule]);
-        continue;
+    const twins = sigs.get(signature(rule))! > 1;
+    if (twins) {
+      const key = matchesArePure(cmd) && !cmd.symbolic ? shapeKey(rule) : undefined;
+      const earlier = key === undefined ? undefined : shapes.get(key);
+      if (earlier && claimable && !rule.conditional) {
+        // Between the two, nothing may change what the rule reads: for a rule the analysis reads
+        // exactly, the header fields; otherwise any state (a mark, a set, conntrack). A jump runs
+        // a chain whose rules may read anything: always the stricter condition.
+        const jumps = !!cmd.target && effects.isChain(cmd.target.name);
+        const since = !jumps && ruleBox(rule, domain).exact ? lastMutating : lastImpure;
+        if (earlier.index >= since && (decision(earlier.rule) !== undefined || isRepeatHarmless(cmd, effects))) {
+          found('duplicate', rule, [earlier.rule]);
+          continue;
+        }
       }
+      if (key !== undefined && reliable) shapes.set(key, { rule, index: i });
     }
-    if (key !== undefined && reliable) shapes.set(key, { rule, index: i });
+    // Matches run on every packet that reaches the rule, so their side effects count even when
+    // the rule itself never matches.
+    if (shapes.size && isImpure(cmd, effects)) lastImpure = i;
 
-    let box: Box | undefined;
+    let rb: { box: Box; exact: boolean } | undefined;
     if (claimable && deciding.length && work > 0) {
-      box = ruleBox(rule, domain).box;
-      const hit = coverage(box, deciding, coverOf, Math.min(RULE_BUDGET, work));
-      work -= hit.spent;
-      if (hit.by) {
-        const same = verdict !== undefined && hit.by.every((d) => d.verdict === verdict);
-        const single = hit.single && (!same || hit.single.verdict === verdict) ? hit.single.rule : undefined;
-        found(same ? 'redundant' : 'shadowed', rule, hit.by.map((d) => d.rule), single);
+      rb = ruleBox(rule, domain);
+      const b = { left: Math.min(RULE_BUDGET, work) };
+      const res = coveredBy(rb.box, covers, b);
+      work -= Math.min(RULE_BUDGET, work) - b.left;
+      if (res?.covered) {
+        const by = res.used.map((j) => deciding[j]);
+        const verdict = verdictKey(rule);
+        const same = verdict !== undefined && by.every((d) => d.verdict === verdict);
+        const k = covers.findIndex((c) => boxInside(rb!.box, c));
+        const single = k >= 0 && (!same || deciding[k].verdict === verdict) ? deciding[k].rule : undefined;
+        found(same ? 'redundant' : 'shadowed', rule, by.map((d) => d.rule), single);
         continue;
       }
     }
-
-    if (isImpure(cmd, ctx.effects)) lastImpure = i;
     // Header fields changed here: what earlier rules decide no longer tells about later rules.
-    if (mutatesFields(cmd, ctx.effects)) deciding = [];
-    if (verdict && reliable) {
-      const rb = box ? { box, exact: ruleBox(rule, domain).exact } : ruleBox(rule, domain);
-      if (!rb.exact) continue;
-      const d: Decider = { rule, verdict, cover: prepared(rb.box, domain) };
-      deciding.push(d);
-      if (d.cover!.dims.length === 0) catchAll = rule;
+    if ((deciding.length || shapes.size) && mutatesFields(cmd, effects)) { deciding = []; covers = []; lastMutating = i; }
+    if (reliable && decision(rule) !== undefined) {
+      rb ??= ruleBox(rule, domain);
+      if (rb.exact) {
+        const cover = prepared(rb.box, domain);
+        deciding.push({ rule, verdict: verdictKey(rule)!, cover });
+        covers.push(cover);
+        if (cover.dims.length === 0) catchAll = rule;
+      }
     }
   }
 }
 
-function prepared(box: Box, domain: Domain): Cover { return { box, dims: domain.restricted(box) }; }
+const signature = (r: Rule) => `${r.command.goto ? 'g' : 'j'}${r.command.target?.name ?? ''}|${r.command.words.length}`;
 
-/** Is `box` decided by the deciding rules? `by`: the first-match rules; `single`: one that alone covers it. */
-function coverage(box: Box, deciding: Decider[], coverOf: (d: Decider) => Cover, budget: number): { by?: Decider[]; single?: Decider; spent: number } {
-  const covers = deciding.map(coverOf);
-  const b = { left: budget };
-  const res = coveredBy(box, covers, b);
-  const spent = budget - b.left;
-  if (!res?.covered) return { spent };
-  const k = covers.findIndex((c) => boxInside(box, c));
-  return { by: res.used.map((j) => deciding[j]), single: k >= 0 ? deciding[k] : undefined, spent };
-}
+function prepared(box: Box, domain: Domain): Cover { return { box, dims: domain.restricted(box) }; }
 
 /**
  * The rule as iptables-save would print it, from its parsed words (cheaper than the canonical

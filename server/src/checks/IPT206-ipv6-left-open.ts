@@ -22,6 +22,18 @@ function unnamedPort(rs: Ruleset): number | undefined {
   return PROBES.find((p) => !named.some((r) => p >= r.from && p <= r.to));
 }
 
+/** Any interface (undefined), each interface the INPUT rules name, and one they do not name (''). */
+function interfaces(rs: Ruleset): (string | undefined)[] {
+  const names = new Set<string>();
+  for (const c of rs.tables.get('filter')?.chains.values() ?? []) {
+    for (const r of c.rules) {
+      const i = r.command.generic.inInterface;
+      if (i && !i.arg.symbolic && i.value !== 'lo' && !i.value.endsWith('+')) names.add(i.value);
+    }
+  }
+  return [undefined, ...names, ''];
+}
+
 export const ipv6LeftOpen: CheckDef = {
   code: 'IPT206',
   name: 'ipv6-left-open',
@@ -34,8 +46,10 @@ export const ipv6LeftOpen: CheckDef = {
     let range;
     for (const rs of endStates(analysis, 4)) {
       const dport = unnamedPort(rs);
-      const v = dport === undefined ? undefined : verdict(rs, 'filter', 'INPUT', { proto: 'tcp', dport, state: 'NEW', loopback: false });
-      if (v?.verdict !== 'drop') return [];
+      if (dport === undefined) return [];
+      // On some interface, at least (a router accepts its LAN and drops the rest).
+      const v = interfaces(rs).map((iface) => verdict(rs, 'filter', 'INPUT', { proto: 'tcp', dport, state: 'NEW', loopback: false, iface })).find((x) => x.verdict === 'drop');
+      if (!v) return [];
       range ??= v.decidedBy?.command.range ?? rs.chain('filter', 'INPUT')?.policyRange;
     }
     if (!range) return [];

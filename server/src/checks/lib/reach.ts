@@ -11,13 +11,21 @@ export type CtState = 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'UNTRACKED
 
 /** One kind of packet. Addresses are not concrete: "remote" is some host that is not this one. */
 export interface Probe {
-  proto: 'tcp' | 'udp';
+  proto: 'tcp' | 'udp' | 'icmpv6';
+  /** For tcp and udp (ignored for ICMPv6). */
   dport: number;
+  /** ICMPv6 type (code 0), for proto icmpv6. */
+  icmpType?: number;
   /** Unknown when undefined (a client's ephemeral port). */
   sport?: number;
   state: CtState;
   /** On the loopback interface (from this host to itself), else from/to a remote host over another interface. */
   loopback: boolean;
+  /**
+   * The (non-loopback) interface the packet uses, when the question is about one; '' stands for an
+   * interface no rule names. Undefined: any interface, so `-i eth0` answers maybe.
+   */
+  iface?: string;
 }
 
 export type Tri = 'yes' | 'no' | 'maybe';
@@ -71,6 +79,12 @@ function interfaceTri(m: GenericMatch | undefined, p: Probe): Tri {
   if (m.arg.symbolic) return 'maybe';
   const name = m.value;
   let t: Tri;
+  if (p.iface !== undefined && !p.loopback) {
+    const wild = name.endsWith('+');
+    const hit = wild ? name === '+' || (p.iface !== '' && p.iface.startsWith(name.slice(0, -1))) : p.iface === name;
+    t = hit ? 'yes' : 'no';
+    return m.negated ? not(t) : t;
+  }
   if (name === '+') t = 'yes';
   else if (name.endsWith('+')) t = 'lo'.startsWith(name.slice(0, -1)) ? (p.loopback ? 'yes' : 'maybe') : (p.loopback ? 'no' : 'maybe');
   else t = name === 'lo' ? (p.loopback ? 'yes' : 'no') : (p.loopback ? 'no' : 'maybe');
@@ -114,6 +128,17 @@ function matchTri(cmd: IptablesCommand, m: ParsedModule, p: Probe): Tri {
           const v = o.value as { mask?: number; comp?: number } | undefined;
           t = and(t, v && typeof v.mask === 'number' && typeof v.comp === 'number' ? flagsMatch(p, v.mask, v.comp, o.negated) : 'maybe');
         } else t = and(t, 'maybe');
+      }
+      return t;
+    }
+    case 'icmp6': {
+      if (p.proto !== 'icmpv6' || p.icmpType === undefined) return 'maybe';
+      let t: Tri = 'yes';
+      for (const o of m.options) {
+        const v = o.value as { type?: number; codeMin?: number; codeMax?: number } | undefined;
+        if (o.name !== 'icmpv6-type' || !v || typeof v.type !== 'number') { t = and(t, 'maybe'); continue; }
+        const hit = v.type === p.icmpType && (v.codeMin ?? 0) === 0;
+        t = and(t, hit !== o.negated ? 'yes' : 'no');
       }
       return t;
     }
