@@ -8,14 +8,16 @@ import type { Family, IptablesCommand } from '../syntax/ast';
 import type { Chain, Rule, Ruleset } from '../model/ruleset';
 import { findTarget, STANDARD_TARGETS } from '../knowledge/registry';
 import { ruleBox, domainOf } from './match';
-import { coveredBy, boxInside, type Box, type Cover, type Domain } from './space';
+import { coveredBy, boxInside, boxIsEmpty, type Box, type Cover, type Domain } from './space';
 import { TRUST_ALL, trustOf, type Trust } from './order-trust';
 import { chainEffects, isImpure, isRepeatHarmless, matchesArePure, mutatesFields, type ChainEffects } from './order-effects';
 
 export type OrderKind = 'shadowed' | 'redundant' | 'unreachable' | 'duplicate';
 
 export interface OrderFinding {
-  kind: OrderKind;
+  /** `vacuous`: the rule matches no packet at all (not a question of order; it only lets a
+   * command that made several rules be reported when all its other rules are). */
+  kind: OrderKind | 'vacuous';
   rule: Rule;
   chain: Chain;
   table: string;
@@ -48,7 +50,9 @@ export function verdictKey(rule: Rule): string | undefined {
   if (!d || !t) return d;
   const opts = t.options.map((o) => {
     if (o.args.some((a) => a.symbolic)) return `?${++unknownVerdicts}`; // unknown value: equal to nothing
-    return `${o.negated ? '! ' : ''}--${o.name} ${o.args.map((a) => a.text).join(' ')}`;
+    // The parsed value when it is a plain one (canonical: `port-unreach` is icmp-port-unreachable).
+    const v = typeof o.value === 'string' || typeof o.value === 'number' ? String(o.value) : o.args.map((a) => a.text).join(' ');
+    return `${o.negated ? '! ' : ''}--${o.name} ${v}`;
   });
   if (t.name === 'REJECT' && !t.options.some((o) => o.name === 'reject-with')) opts.push(`--reject-with ${DEFAULT_REJECT[rule.command.family]}`);
   return [d, ...opts.sort()].join(' ');
@@ -88,7 +92,7 @@ function chainOrder(chain: Chain, table: string, ctx: Ctx, out: OrderFinding[]):
   const rules = chain.rules;
   if (rules.length < 2) return;
   const { domain, trust, effects } = ctx;
-  const found = (kind: OrderKind, rule: Rule, by: Rule[], single?: Rule) => out.push({ kind, rule, chain, table, family: ctx.family, by, single });
+  const found = (kind: OrderFinding['kind'], rule: Rule, by: Rule[], single?: Rule) => out.push({ kind, rule, chain, table, family: ctx.family, by, single });
   let deciding: Decider[] = [];
   let covers: Cover[] = [];
   let catchAll: Rule | undefined;
@@ -132,6 +136,7 @@ function chainOrder(chain: Chain, table: string, ctx: Ctx, out: OrderFinding[]):
     let rb: { box: Box; exact: boolean } | undefined;
     if (claimable && deciding.length && work > 0) {
       rb = ruleBox(rule, domain);
+      if (boxIsEmpty(rb.box)) { found('vacuous', rule, []); continue; }
       const b = { left: Math.min(RULE_BUDGET, work) };
       const res = coveredBy(rb.box, covers, b);
       work -= Math.min(RULE_BUDGET, work) - b.left;
@@ -159,7 +164,14 @@ function chainOrder(chain: Chain, table: string, ctx: Ctx, out: OrderFinding[]):
   }
 }
 
-const signature = (r: Rule) => `${r.command.goto ? 'g' : 'j'}${r.command.target?.name ?? ''}|${r.command.words.length}`;
+/** Equal for rules with the same canonical form (however they are spelled); cheap to compute. */
+function signature(r: Rule): string {
+  const c = r.command, g = c.generic;
+  let options = 0;
+  for (const m of c.matches) options += m.options.length;
+  const generic = (g.source ? 1 : 0) | (g.destination ? 2 : 0) | (g.protocol ? 4 : 0) | (g.inInterface ? 8 : 0) | (g.outInterface ? 16 : 0) | (g.fragment ? 32 : 0);
+  return `${c.goto ? 'g' : 'j'}${c.target?.name ?? ''}|${c.matches.length}|${options}|${generic}`;
+}
 
 function prepared(box: Box, domain: Domain): Cover { return { box, dims: domain.restricted(box) }; }
 

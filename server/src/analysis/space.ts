@@ -36,11 +36,28 @@ export class InterfaceAtoms {
     return out;
   }
 
-  /** A representative name for an atom (for example packets). */
+  /** The atom of one concrete interface name: itself if declared, else the longest declared prefix, else "other". */
+  atomOf(name: string): number {
+    let best = -1, bestLen = -1;
+    for (let k = 0; k < this.atoms.length; k++) {
+      const a = this.atoms[k];
+      if (!a.prefix) { if (a.name === name) return k; continue; }
+      if (name.startsWith(a.name) && a.name.length > bestLen) { best = k; bestLen = a.name.length; }
+    }
+    return best >= 0 ? best : this.atoms.length;
+  }
+
+  /** A concrete name in an atom (for example packets): one that no other atom claims. */
   example(k: number): string {
     const a = this.atoms[k];
-    if (!a) return 'other0';
-    return a.prefix ? `${a.name}zz9` : a.name;
+    if (a && !a.prefix) return a.name;
+    for (const base of a ? [a.name] : ['other', 'ifq', 'z']) {
+      for (let n = 0; n < 100; n++) {
+        const name = `${base}${n < 10 ? n : `x${n}`}`;
+        if (this.atomOf(name) === k) return name;
+      }
+    }
+    return a?.name ?? 'other'; // not reached with real names: every prefix has room for a digit
   }
 }
 
@@ -124,6 +141,7 @@ export interface Coverage { covered: boolean; used: number[] }
  * candidate covers go first, so a piece no cover touches (the usual answer) ends the search early.
  */
 export function coveredBy(box: Box, covers: (Box | Cover)[], budget: { left: number } = { left: WORK_LIMIT }): Coverage | undefined {
+  if (boxIsEmpty(box)) return { covered: true, used: [] }; // nothing to cover
   const cs: Cover[] = covers.map((c) => ('dims' in c && 'box' in c ? c as Cover : { box: c as Box, dims: DIMS }));
   const first = cs.map((_, k) => k).filter((k) => boxOverlaps(box, cs[k]));
   budget.left -= cs.length;

@@ -12,7 +12,7 @@ export type TargetEffect =
   | { kind: 'depends'; reason: Localized };
 
 /** Targets that only look, count or change header fields the tracer does not model. */
-const CONTINUE = new Set(['LOG', 'NFLOG', 'ULOG', 'TRACE', 'AUDIT', 'SET', 'TEE', 'IDLETIMER', 'RATEEST', 'LED', 'SECMARK', 'CONNSECMARK',
+export const CONTINUE = new Set(['LOG', 'NFLOG', 'ULOG', 'TRACE', 'AUDIT', 'SET', 'TEE', 'IDLETIMER', 'RATEEST', 'LED', 'SECMARK', 'CONNSECMARK',
   'CLASSIFY', 'CHECKSUM', 'TCPOPTSTRIP', 'TCPMSS', 'TOS', 'DSCP', 'TTL', 'HL', 'ECN', 'CLUSTERIP', 'NFACCT']);
 
 const dependsOn = (en: string, ja: string): TargetEffect => ({ kind: 'depends', reason: loc(en, ja) });

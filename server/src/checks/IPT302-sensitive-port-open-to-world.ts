@@ -12,6 +12,8 @@ import { acceptsNewInbound, limitedBySourcePort, reachedOnlyFromSome } from './l
 const MAX_PORTS = 1000;
 /** Rate limits and connection counts do not restrict who may connect; anything else might. */
 const OPEN_MATCHES = new Set(['tcp', 'udp', 'multiport', 'state', 'conntrack', 'comment', 'limit', 'hashlimit', 'connlimit']);
+/** Matches that limit how often, not who: the rule is still open to everybody. */
+const RATE = new Set(['limit', 'hashlimit', 'connlimit']);
 /** Web-facing ports that are often meant to be public. */
 const NOT_SENSITIVE = new Set([8080]);
 
@@ -37,7 +39,7 @@ export const sensitivePortOpenToWorld: CheckDef = {
       const limit = destinationPorts(rec.command);
       out.push({
         range: limit ? { start: limit.words[0].range.start, end: limit.words[limit.words.length - 1].range.end } : rec.command.range,
-        message: message(list, rec.command.generic.destination),
+        message: message(list, rec.command.generic.destination, rec.command.matches.some((m) => RATE.has(m.name))),
       });
     }
     return out;
@@ -45,14 +47,14 @@ export const sensitivePortOpenToWorld: CheckDef = {
 };
 
 /** "SSH (tcp/22) on 10.0.0.5 is open ...": the advice differs for SSH itself (a tunnel over SSH makes no sense there). */
-function message(list: SensitivePort[], dest: GenericMatch | undefined): Localized {
+function message(list: SensitivePort[], dest: GenericMatch | undefined, rateLimited: boolean): Localized {
   const en = list.map((s) => `${s.name} (${s.proto}/${s.port})`).join(', ');
   const ja = list.map((s) => `${s.name}（${s.proto}/${s.port}）`).join('、');
   const on = dest && !dest.arg.symbolic ? loc(` on ${dest.negated ? 'any address but ' : ''}${dest.value}`, `${dest.negated ? `${dest.value} 以外` : dest.value} の`) : loc('', '');
   const ssh = list.every((s) => s.name === 'SSH');
   const advice = ssh
-    ? loc('limit it to the addresses you log in from (-s ADDRESS), or reach it over a VPN; if it must stay open, allow key logins only and rate-limit new connections',
-      'ログイン元のアドレスだけに制限する（-s アドレス）か VPN 経由にしてください。開けておく必要がある場合は、鍵認証のみを許可し、新規接続の頻度を制限してください')
+    ? loc(`limit it to the addresses you log in from (-s ADDRESS), or reach it over a VPN; if it must stay open, allow key logins only${rateLimited ? '' : ' and rate-limit new connections'}`,
+      `ログイン元のアドレスだけに制限する（-s アドレス）か VPN 経由にしてください。開けておく必要がある場合は、鍵認証のみを許可${rateLimited ? 'してください' : 'し、新規接続の頻度を制限してください'}`)
     : loc('limit the rule to the addresses that need it (-s ADDRESS), or reach the service over a VPN or an SSH tunnel',
       '必要なアドレスだけに制限する（-s アドレス）か、VPN や SSH トンネル経由で使ってください');
   return loc(

@@ -2,6 +2,7 @@
 import { loc } from '../syntax/ast';
 import type { CheckDef } from './types';
 import { linesOf, moveRuleFix, orderCheck } from './lib/order-findings';
+import { verdictKey } from '../analysis/order';
 
 export const shadowedRule: CheckDef = {
   code: 'IPT401',
@@ -14,9 +15,12 @@ export const shadowedRule: CheckDef = {
         `このルールは効きません。対象のパケットはすべて ${g.findings[0].chain.name} の ${linesOf(g)} 行目のルールで先に処理されます`),
       related: loc('decides these packets first', 'ここで先に処理されます'),
     }), (g) => {
-      // Above the first rule that decides some of its packets: then none of them is decided before it.
+      // Above the first rule that decides some of its packets another way: the packets the rules
+      // above that one decide, they decide as this rule would; all others now reach this rule.
       if (g.findings.length !== 1) return {};
-      const fix = moveRuleFix(analysis, g.findings[0].rule, g.by[0], loc('Move this rule above the first rule that shadows it', 'このルールを、先に処理しているルールより上へ移動'));
+      const rule = g.findings[0].rule, verdict = verdictKey(rule);
+      const anchor = g.by.find((b) => verdict === undefined || verdictKey(b) !== verdict) ?? g.by[0];
+      const fix = moveRuleFix(analysis, rule, anchor, loc('Move this rule above the first rule that shadows it', 'このルールを、先に処理しているルールより上へ移動'));
       return fix ? { fixes: [fix] } : {};
     });
   },

@@ -20,8 +20,12 @@ export class AnalysisCache {
   get(doc: DocumentInput): Analysis {
     const hit = this.entries.get(doc.uri);
     if (hit && hit.version === doc.version && hit.config === this.config) return hit.analysis;
-    // Let the old analysis go before making the new one: on a 70k-line file each is a few hundred MB.
-    const lastProblems = hit?.analysis.problems ?? [];
+    return this.replace(doc);
+  }
+
+  /** Drops the old analysis before making the new one: on a 70k-line file each is hundreds of MB. */
+  private replace(doc: DocumentInput): Analysis {
+    const lastProblems = this.entries.get(doc.uri)?.analysis.problems ?? [];
     this.entries.delete(doc.uri);
     const kind = kindFor(doc.languageId, doc.text);
     let analysis: Analysis;

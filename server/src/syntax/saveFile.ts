@@ -17,6 +17,8 @@ export interface SaveFile {
   comments: { text: string; range: Range }[];
 }
 
+const NON_ASCII = /[^\x00-\x7F]/;
+
 const lineRange = (line: number, from: number, to: number): Range => ({ start: { line, character: from }, end: { line, character: to } });
 
 /**
@@ -70,15 +72,15 @@ export function parseSaveFile(text: string, family: Family, offset: Position = {
     }
     // A rule line, perhaps with a `[packets:bytes]` counter prefix.
     let from = lead;
-    const counter = /^\[(\d+):(\d+)\]\s*/.exec(trimmed);
+    const counter = trimmed.charCodeAt(0) === 91 /* [ */ ? /^\[(\d+):(\d+)\]\s*/.exec(trimmed) : null;
     if (counter) from += counter[0].length;
     const split = splitRestoreWords(body, line, from);
     const words = base ? split.words.map((w) => shiftWord(w as LineWord, base)) : split.words;
-    problems.push(...split.problems.map((p) => (base ? { ...p, range: shift(p.range, base) } : p)));
-    const { command, problems: ps } = parseCommandWords(words, { family, table, origin: 'save' });
+    for (const p of split.problems) problems.push(base ? { ...p, range: shift(p.range, base) } : p);
+    const { command, problems: ps } = parseCommandWords(words, { family, table, origin: 'save', ascii: !NON_ASCII.test(body) });
     command.range = full;
     if (counter) command.counters = { packets: counter[1], bytes: counter[2] };
-    problems.push(...ps);
+    for (const p of ps) problems.push(p);
     entries.push({ kind: 'rule', command, range: full });
   }
   if (table !== undefined) {

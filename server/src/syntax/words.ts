@@ -6,10 +6,11 @@ import { loc, type Problem, type Range, type Word } from './ast';
 /**
  * A word on one line, stored as four fields; its Range is built on demand. Save files of 70,000
  * rules hold about a million words, and four objects per word would dominate memory and GC time.
+ * `quoted` and `symbolic` are only declared (no own field unless set): most words have neither.
  */
 export class LineWord implements Word {
-  quoted?: boolean;
-  symbolic?: boolean;
+  declare quoted?: boolean;
+  declare symbolic?: boolean;
   constructor(public text: string, readonly line: number, readonly start: number, readonly end: number) {}
   get range(): Range {
     return { start: { line: this.line, character: this.start }, end: { line: this.line, character: this.end } };
@@ -28,41 +29,48 @@ function intern(word: string): string {
 
 export interface SplitResult { words: Word[]; problems: Problem[] }
 
+const SPACE = 32, TAB = 9, CR = 13, QUOTE = 34, BACKSLASH = 92;
+const NO_PROBLEMS: Problem[] = [];
+
+/** Problems is a shared empty array when there are none: callers only read it. */
 export function splitRestoreWords(text: string, line: number, startChar = 0): SplitResult {
   const words: Word[] = [];
-  const problems: Problem[] = [];
-  // Fast path: no double quote on the line, so words are the runs of non-blank characters.
-  if (text.indexOf('"', startChar) < 0) {
-    const re = /[^ \t\r]+/g;
-    re.lastIndex = startChar;
-    for (let m = re.exec(text); m; m = re.exec(text)) words.push(new LineWord(intern(m[0]), line, m.index, m.index + m[0].length));
-    return { words, problems };
-  }
-  let i = startChar;
   const n = text.length;
-  while (i < n) {
-    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\r')) i++;
+  let problems = NO_PROBLEMS;
+  let i = startChar;
+  for (;;) {
+    let c = 0;
+    while (i < n && ((c = text.charCodeAt(i)) === SPACE || c === TAB || c === CR)) i++;
     if (i >= n) break;
     const start = i;
-    let value = '';
-    let quoted = false;
+    // Plain run first (the common case): the word is a slice of the line.
+    while (i < n && (c = text.charCodeAt(i)) !== SPACE && c !== TAB && c !== CR && c !== QUOTE) i++;
+    if (i >= n || c !== QUOTE) {
+      words.push(new LineWord(intern(text.slice(start, i)), line, start, i));
+      continue;
+    }
+    // Quotes: the value is the concatenation of the literal pieces between the quote marks.
+    let value = text.slice(start, i);
     let inQuote = false;
+    let piece = i;
     while (i < n) {
-      const c = text[i];
+      c = text.charCodeAt(i);
       if (inQuote) {
         // Inside quotes a backslash takes the next character literally (checked with iptables-restore).
-        if (c === '\\' && i + 1 < n) { value += text[i + 1]; i += 2; continue; }
-        if (c === '"') { inQuote = false; i++; continue; }
-        value += c; i++;
+        if (c === BACKSLASH && i + 1 < n) { value += text.slice(piece, i); piece = i + 1; i += 2; continue; }
+        if (c === QUOTE) { value += text.slice(piece, i); inQuote = false; piece = ++i; continue; }
+        i++;
         continue;
       }
-      if (c === ' ' || c === '\t' || c === '\r') break;
-      if (c === '"') { inQuote = true; quoted = true; i++; continue; }
-      value += c; i++;
+      if (c === SPACE || c === TAB || c === CR) break;
+      if (c === QUOTE) { value += text.slice(piece, i); inQuote = true; piece = ++i; continue; }
+      i++;
     }
-    const word = new LineWord(value, line, start, i);
-    if (quoted) word.quoted = true;
+    if (piece < i) value += text.slice(piece, i);
+    const word = new LineWord(intern(value), line, start, i);
+    word.quoted = true;
     if (inQuote) {
+      if (problems === NO_PROBLEMS) problems = [];
       problems.push({
         code: 'IPT111', severity: 'error', range: word.range,
         message: loc('Unterminated double quote: iptables-restore rejects this line', '二重引用符が閉じられていません。iptables-restore はこの行を受け付けません'),

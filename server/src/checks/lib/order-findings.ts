@@ -48,10 +48,12 @@ export function orderGroups(analysis: Analysis): OrderGroup[] {
         if (byRange.has(k)) made.set(k, (made.get(k) ?? 0) + 1);
       }
     }
-    for (const [k, fs] of byRange) {
-      if (fs.length !== made.get(k)) continue;
-      const kinds = new Set(fs.map((f) => f.kind));
-      const kind: OrderKind = kinds.size === 1 ? fs[0].kind : kinds.has('shadowed') || kinds.has('unreachable') ? 'shadowed' : 'redundant';
+    for (const [k, all] of byRange) {
+      if (all.length !== made.get(k)) continue;
+      const fs = all.filter((f) => f.kind !== 'vacuous');
+      if (!fs.length) continue;
+      const kinds = new Set(fs.map((f) => f.kind as OrderKind));
+      const kind: OrderKind = kinds.size === 1 ? [...kinds][0] : kinds.has('shadowed') || kinds.has('unreachable') ? 'shadowed' : 'redundant';
       const by = [...new Set(fs.flatMap((f) => f.by))];
       out.push({ kind, command: fs[0].rule.command, findings: fs, by, single: fs.length === 1 ? fs[0].single : undefined });
     }
