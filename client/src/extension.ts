@@ -72,7 +72,8 @@ function isEnabled(): boolean {
 function createClient(context: vscode.ExtensionContext, locale: string): LanguageClient {
   const module = context.asAbsolutePath('dist/server.cjs');
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
+    // A bounded old space makes V8 collect re-analysed versions of huge documents promptly.
+    run: { module, transport: TransportKind.ipc, options: { execArgv: ['--max-old-space-size=700'] } },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const documentSelector = LANGUAGES.flatMap((language) => [

@@ -1,6 +1,6 @@
 // The language server: LSP transport and wiring only. Every feature lives in service/ and takes
 // an Analysis (cached per document version), so handlers stay one-liners.
-import './service/node20';
+import './node20';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
