@@ -8,16 +8,18 @@ import { DEFAULT_CONFIG, mergeConfig, type LintConfig } from './config';
 import { formatSave } from './model/ruleset';
 import { toSarif } from './report/sarif';
 import { docsUrl } from './report/docs';
+import { runExtraCommand } from './cli-extra';
 
 const VERSION = '0.1.0';
 
 interface Args {
-  command: 'check' | 'save';
+  command: 'check' | 'save' | 'trace' | 'matrix';
   format: 'text' | 'json' | 'sarif';
   lang: Lang;
   family?: Family;
   kind?: DocumentKind;
   config?: string;
+  packet?: string;
   files: string[];
 }
 
@@ -25,6 +27,8 @@ class UsageError extends Error {}
 
 const HELP = `Usage: iptables-lint [check] [options] FILE...   lint iptables scripts and iptables-save files
        iptables-lint save [--family 4|6] FILE...      print the ruleset in iptables-save form
+       iptables-lint trace FILE --packet "tcp 203.0.113.9:40000 > 10.0.0.1:22 in eth0 state NEW"
+       iptables-lint matrix FILE                      who can open new connections to which ports
 Options:
   --format text|json|sarif   output format (default text)
   --lang en|ja               message language (default: from LANG / LC_ALL)
@@ -43,7 +47,7 @@ function defaultLang(env: NodeJS.ProcessEnv): Lang {
 function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args | 'help' | 'version' | 'list' {
   const args: Args = { command: 'check', format: 'text', lang: defaultLang(env), files: [] };
   const rest = [...argv];
-  if (rest[0] && ['check', 'save'].includes(rest[0])) args.command = rest.shift() as Args['command'];
+  if (rest[0] && ['check', 'save', 'trace', 'matrix'].includes(rest[0])) args.command = rest.shift() as Args['command'];
   const value = (opt: string) => {
     const v = rest.shift();
     if (v === undefined) throw new UsageError(`${opt} needs a value`);
@@ -62,12 +66,14 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Args | 'help' | 'ver
       case '--family': { const f = val(); if (f !== '4' && f !== '6') throw new UsageError('--family takes 4 or 6'); args.family = Number(f) as Family; break; }
       case '--kind': { const k = val(); if (k !== 'save' && k !== 'shell') throw new UsageError('--kind takes save or shell'); args.kind = k; break; }
       case '--config': args.config = val(); break;
+      case '--packet': args.packet = val(); break;
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option "${a}"`);
         args.files.push(a);
     }
   }
   if (!args.files.length) throw new UsageError('no input file (use - for standard input)');
+  if (args.command === 'trace' && !args.packet) throw new UsageError('trace needs --packet "PROTO SRC[:PORT] > DST[:PORT] [in IF] [out IF] [state S]"');
   return args;
 }
 
@@ -124,6 +130,7 @@ export function main(argv: string[], env: NodeJS.ProcessEnv, out: (s: string) =>
     try { config = findConfig(path, args.config); } catch (e) { errOut(`iptables-lint: bad config: ${(e as Error).message}`); return 2; }
     analyses.push({ path, analysis: analyze(text, { kind: args.kind, family: args.family, path, config }) });
   }
+  if (args.command === 'trace' || args.command === 'matrix') return runExtraCommand(args.command, analyses, args, out, errOut);
   if (args.command === 'save') {
     if (args.format === 'json') {
       out(JSON.stringify({ version: 1, files: analyses.map(({ path, analysis }) => ({ path, save: formatSave(analysis.rulesets[pickFamily(analysis, args.family)]) })) }));
