@@ -62,6 +62,10 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
     if (!packet) return undefined;
     const result = await askServer(ctx, SERVER_COMMANDS.tracePacket, [doc.uri.toString(), packet]);
     if (result === undefined) return undefined;
+    if (result && typeof result === 'object' && typeof (result as { error?: unknown }).error === 'string') {
+      void vscode.window.showErrorMessage((result as { error: string }).error);
+      return undefined;
+    }
     await rememberPacket(context, packet);
     return ctx.reports.showMarkdown(vscode.l10n.t('Trace {0}', path.posix.basename(doc.uri.path)), traceMarkdown(result, packet));
   });

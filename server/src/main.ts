@@ -20,7 +20,7 @@ import { definition, highlights, prepareRename, references, rename } from './ser
 import { documentSymbols, foldingRanges } from './service/symbols';
 import { formatSaveDocument } from './service/formatting';
 import { inlayHints } from './service/inlayHints';
-import { PLAIN_COMMANDS, SERVER_COMMANDS, asV4V6, effectiveRuleset, restoreFiles } from './service/commands';
+import { PLAIN_COMMANDS, SERVER_COMMANDS, asV4V6, effectiveRuleset, matrixCommand, restoreFiles, traceCommand } from './service/commands';
 import { REFACTOR_KINDS } from './service/refactor';
 import { warm } from './service/locate';
 
@@ -179,6 +179,8 @@ connection.onExecuteCommand(async (p, token) => {
     case SERVER_COMMANDS.effectiveRuleset: return effectiveRuleset(a);
     case PLAIN_COMMANDS.effectiveRuleset: return asV4V6(effectiveRuleset(a));
     case SERVER_COMMANDS.restoreFile: return restoreFiles(a, uri, lang);
+    case SERVER_COMMANDS.tracePacket: return traceCommand(a, p.arguments?.[1], lang);
+    case SERVER_COMMANDS.exposureMatrix: return matrixCommand(a, lang);
     case PLAIN_COMMANDS.restoreFile: {
       const files = restoreFiles(a, uri, lang);
       return { ...asV4V6(files), load: asV4V6(files.map((f) => ({ family: f.family, text: f.command }))) };

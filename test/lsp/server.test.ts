@@ -21,7 +21,7 @@ test('initialize announces the features and the server commands', { skip }, () =
   for (const k of ['hoverProvider', 'completionProvider', 'definitionProvider', 'referencesProvider', 'renameProvider', 'documentSymbolProvider', 'documentFormattingProvider', 'foldingRangeProvider', 'inlayHintProvider', 'codeActionProvider', 'documentHighlightProvider'] as const) {
     assert.ok(caps[k], k);
   }
-  assert.deepEqual(caps.executeCommandProvider?.commands, ['iptables.server.effectiveRuleset', 'iptables.server.restoreFile']);
+  assert.deepEqual(caps.executeCommandProvider?.commands, ['iptables.server.effectiveRuleset', 'iptables.server.restoreFile', 'iptables.server.tracePacket', 'iptables.server.exposureMatrix']);
 });
 
 test('didOpen publishes diagnostics; a quick fix applied through didChange clears its diagnostic', { skip }, async () => {
@@ -84,6 +84,23 @@ test('a script: variable hover, chain navigation, refactorings and server comman
   const kinds = refactors.map((r) => r.kind);
   assert.ok(kinds.includes('refactor.rewrite.iptables.conntrack') && kinds.includes('refactor.rewrite.iptables.restoreFile'), kinds.join());
   await assert.rejects(c.request('workspace/executeCommand', { command: 'iptables.server.nope', arguments: [SCRIPT_URI] }));
+});
+
+test('trace and exposure matrix commands answer for a script', { skip }, async () => {
+  const uri = 'file:///tmp/lsp-test/trace.sh';
+  c.open(uri, '#!/bin/sh\niptables -P INPUT DROP\niptables -A INPUT -p tcp -s 192.0.2.10 --dport 22 -j ACCEPT\n', 'shellscript');
+  await c.diagnosticsFor(uri, 1);
+  type Trace = { verdict: string; decidedBy: { line: number; chain: string } | null; steps: { line: number; matched: boolean }[] };
+  const allowed = await c.request<Trace>('workspace/executeCommand', { command: 'iptables.server.tracePacket', arguments: [uri, 'tcp 192.0.2.10:40000 > 198.51.100.1:22 in eth0 state NEW'] });
+  assert.equal(allowed.verdict, 'ACCEPT');
+  assert.deepEqual(allowed.decidedBy && [allowed.decidedBy.line, allowed.decidedBy.chain], [2, 'INPUT']);
+  const dropped = await c.request<Trace>('workspace/executeCommand', { command: 'iptables.server.tracePacket', arguments: [uri, 'tcp 203.0.113.7:40000 > 198.51.100.1:22 in eth0 state NEW'] });
+  assert.equal(dropped.verdict, 'DROP');
+  assert.equal(dropped.decidedBy, null);
+  const bad = await c.request<{ error?: string }>('workspace/executeCommand', { command: 'iptables.server.tracePacket', arguments: [uri, 'nonsense'] });
+  assert.ok(bad.error);
+  const matrix = await c.request<{ markdown: string }>('workspace/executeCommand', { command: 'iptables.server.exposureMatrix', arguments: [uri] });
+  assert.match(matrix.markdown, /192\.0\.2\.10/);
 });
 
 test('a half-typed line does not blank the other diagnostics', { skip }, async () => {

@@ -6,10 +6,15 @@ import type { Analysis } from '../engine';
 import type { Family, Lang } from '../syntax/ast';
 import { formatSave } from '../model/ruleset';
 import { lineNo, tr } from './text';
+import { tracePacket } from '../analysis/tracer';
+import { exposureMatrix, formatMatrixMarkdown } from '../analysis/matrix';
+import { traceJson } from '../cli-extra';
 
 export const SERVER_COMMANDS = {
   effectiveRuleset: 'iptables.server.effectiveRuleset',
   restoreFile: 'iptables.server.restoreFile',
+  tracePacket: 'iptables.server.tracePacket',
+  exposureMatrix: 'iptables.server.exposureMatrix',
 } as const;
 export const PLAIN_COMMANDS = {
   effectiveRuleset: 'iptables.showEffectiveRuleset',
@@ -61,4 +66,17 @@ export function restoreFiles(a: Analysis, uri: string, lang: Lang): RestoreText[
 function baseName(uri: string): string {
   const path = uri.replace(/[?#].*$/, '');
   return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1)) || 'script';
+}
+
+/** `Trace packet…`: the CLI's JSON answer (DESIGN contract), or an error message for a bad packet. */
+export function traceCommand(a: Analysis, packet: unknown, lang: Lang): object {
+  if (typeof packet !== 'string' || !packet.trim()) return { error: tr(lang, 'No packet given.', 'パケットが指定されていません。') };
+  const r = tracePacket(a, packet);
+  if (!r.ok) return { error: r.message[lang] };
+  return traceJson(r, lang);
+}
+
+/** `Show exposure matrix`: Markdown tables of who can open new connections to which ports. */
+export function matrixCommand(a: Analysis, lang: Lang): { markdown: string } {
+  return { markdown: formatMatrixMarkdown(exposureMatrix(a), lang) };
 }
