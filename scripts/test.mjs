@@ -1,5 +1,5 @@
 // Runs every test suite in order and ends with one line "N passed, N failed, N skipped".
-//   node scripts/test.mjs            unit + grammar + language server + conformance + e2e
+//   node scripts/test.mjs            unit + grammar + language server + conformance + kernel + e2e
 //   node scripts/test.mjs unit lsp   only those suites
 // Suites that need something this machine lacks (root, iptables, chromium) skip with a reason.
 import { spawnSync } from 'node:child_process';
@@ -10,6 +10,7 @@ const SUITES = {
   unit: ['test/unit'],
   lsp: ['test/lsp'],
   conformance: ['test/conformance'],
+  kernel: ['test/kernel'],
 };
 
 function testFiles(dir) {

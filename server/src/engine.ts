@@ -12,6 +12,11 @@ import { runChecks } from './checks/index';
 import { applySuppressions } from './checks/suppression';
 import { DEFAULT_CONFIG, type LintConfig } from './config';
 
+/** Appends without spreading: a spread of 100,000s of items (junk input) overflows the stack. */
+function pushAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
 export type DocumentKind = 'save' | 'shell';
 
 export interface AnalyzeOptions {
@@ -91,16 +96,16 @@ export function analyze(rawText: string, opts: AnalyzeOptions = {}): Analysis {
     const family = opts.family ?? detectSaveFamily(text, opts.path);
     const save = parseSaveFile(text, family);
     analysis.saves.push(save);
-    analysis.comments.push(...save.comments);
-    problems.push(...save.problems);
+    pushAll(analysis.comments, save.comments);
+    pushAll(problems, save.problems);
     for (const e of save.entries) if (e.kind === 'rule') analysis.commands.push({ command: e.command, conditional: false, fromRestore: true });
     applyRestore(rulesets[family], save, problems);
     used.add(family);
   } else {
     const shell = evaluateShell(text);
     analysis.shell = shell;
-    analysis.comments.push(...shell.comments);
-    problems.push(...shell.problems);
+    pushAll(analysis.comments, shell.comments);
+    pushAll(problems, shell.problems);
     for (const ev of shell.events) {
       const program = ev.words[0];
       if (!program) continue;
@@ -112,7 +117,7 @@ export function analyze(rawText: string, opts: AnalyzeOptions = {}): Analysis {
         used.add(family);
         const { command, problems: ps } = parseCommandWords(ev.words.slice(1), { family, origin: 'shell' });
         command.range = ev.range;
-        problems.push(...ps);
+        pushAll(problems, ps);
         analysis.commands.push({ command, conditional: ev.conditional, program, fromRestore: false });
         applyScriptCommand(rulesets[family], command, problems, ev.conditional);
         continue;
@@ -124,7 +129,7 @@ export function analyze(rawText: string, opts: AnalyzeOptions = {}): Analysis {
         used.add(family);
         const save = parseSaveFile(ev.body, family, ev.bodyStart);
         analysis.saves.push(save);
-        problems.push(...save.problems);
+        pushAll(problems, save.problems);
         for (const e of save.entries) if (e.kind === 'rule') analysis.commands.push({ command: e.command, conditional: ev.conditional, program, fromRestore: true });
         const noflush = ev.words.some((w) => w.text === '--noflush' || w.text === '-n');
         applyRestore(rulesets[family], save, ev.conditional ? [] : problems, { noflush, conditional: ev.conditional });
@@ -136,14 +141,14 @@ export function analyze(rawText: string, opts: AnalyzeOptions = {}): Analysis {
       used.add(family);
       const { command, problems: ps } = parseCommandWords(ev.words.slice(1), { family, origin: 'shell' });
       command.range = ev.range;
-      problems.push(...ps);
+      pushAll(problems, ps);
       analysis.commands.push({ command, conditional: ev.conditional, program, fromRestore: false });
       applyScriptCommand(rulesets[family], command, problems, ev.conditional);
     }
   }
   analysis.families = [...used].sort();
   try {
-    problems.push(...runChecks(analysis));
+    pushAll(problems, runChecks(analysis));
   } catch (e) {
     problems.push({ code: 'IPT000', severity: 'error', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: loc(`internal error in a check: ${(e as Error).message}`, `チェック中に内部エラーが発生しました：${(e as Error).message}`) });
   }

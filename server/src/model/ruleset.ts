@@ -115,15 +115,12 @@ export interface ApplyOptions {
 /** Applies one command to the ruleset as the kernel would, reporting what iptables would refuse. */
 export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Problem[], opts: ApplyOptions = {}): void {
   if (cmd.invalid || cmd.skipped || !cmd.op) return;
-  const chainRange = cmd.chainWord?.range ?? cmd.range;
   if (cmd.chainWord?.symbolic || cmd.tableWord?.symbolic) return;
   const table = cmd.table;
-  const existing = () => (cmd.chain ? rs.chain(table, cmd.chain) : undefined);
-  const noChain = () => modelError(problems, 'IPT108', chainRange, loc(`chain ${cmd.chain} does not exist in the ${table} table at this point`, `この時点で ${table} テーブルにチェイン ${cmd.chain} は存在しません`));
   switch (cmd.op) {
     case 'A': case 'I': case 'R': case 'D': case 'C': {
-      const chain = existing();
-      if (!chain) { noChain(); return; }
+      const chain = existing(rs, cmd);
+      if (!chain) { noChain(problems, cmd); return; }
       if (cmd.op === 'C') return;
       if (!checkTarget(rs, cmd, problems, opts)) return;
       // iptables resolves a placeholder like y.y.y.y as a host name, fails, and adds nothing
@@ -131,11 +128,11 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
       if (hasPlaceholder(cmd)) return;
       const rules = makeRules(cmd, opts.conditional ?? false);
       rs.table(table);
-      if (cmd.op === 'A') chain.rules.push(...rules);
+      if (cmd.op === 'A') { for (const r of rules) chain.rules.push(r); } // no spread: an address list can make 100,000s of rules
       else if (cmd.op === 'I') {
         const at = (cmd.ruleNum ?? 1) - 1;
         if (at < 0 || at > chain.rules.length) return indexError(problems, cmd, chain);
-        chain.rules.splice(at, 0, ...rules);
+        chain.rules = [...chain.rules.slice(0, at), ...rules, ...chain.rules.slice(at)];
       } else if (cmd.op === 'R') {
         const at = (cmd.ruleNum ?? 0) - 1;
         if (at < 0 || at >= chain.rules.length) return indexError(problems, cmd, chain);
@@ -155,7 +152,8 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
       return;
     }
     case 'N': {
-      if (existing() && rs.tables.get(table)?.chains.has(cmd.chain!)) {
+      const chainRange = chainRangeOf(cmd);
+      if (existing(rs, cmd) && rs.tables.get(table)?.chains.has(cmd.chain!)) {
         modelError(problems, 'IPT108', chainRange, loc(`chain ${cmd.chain} already exists`, `チェイン ${cmd.chain} は既に存在します`));
         return;
       }
@@ -167,9 +165,9 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
       return;
     }
     case 'P': {
-      const chain = existing();
+      const chain = existing(rs, cmd);
       if (!chain || !chain.builtin) {
-        modelError(problems, 'IPT110', chainRange, loc(`a policy can only be set on a built-in chain of the ${table} table, not on ${cmd.chain}`, `ポリシーを設定できるのは ${table} テーブルの組み込みチェインだけです（${cmd.chain} は不可）`));
+        modelError(problems, 'IPT110', chainRangeOf(cmd), loc(`a policy can only be set on a built-in chain of the ${table} table, not on ${cmd.chain}`, `ポリシーを設定できるのは ${table} テーブルの組み込みチェインだけです（${cmd.chain} は不可）`));
         return;
       }
       if (cmd.policyWord?.symbolic) return;
@@ -185,7 +183,7 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
     }
     case 'F': {
       const t = rs.tables.get(table);
-      if (cmd.chain) { const c = existing(); if (!c) { if (t) noChain(); return; } c.rules = []; }
+      if (cmd.chain) { const c = existing(rs, cmd); if (!c) { if (t) noChain(problems, cmd); return; } c.rules = []; }
       else for (const c of t?.chains.values() ?? []) c.rules = [];
       return;
     }
@@ -193,8 +191,9 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
       const t = rs.tables.get(table);
       if (!t) return;
       const victims = cmd.chain ? [t.chains.get(cmd.chain)] : [...t.chains.values()].filter((c) => !c.builtin && !rs.referencesTo(table, c.name).length);
+      const chainRange = chainRangeOf(cmd);
       for (const c of victims) {
-        if (!c) { noChain(); return; }
+        if (!c) { noChain(problems, cmd); return; }
         if (c.builtin) { modelError(problems, 'IPT108', chainRange, loc(`built-in chain ${c.name} cannot be deleted`, `組み込みチェイン ${c.name} は削除できません`)); return; }
         if (rs.referencesTo(table, c.name).length) { modelError(problems, 'IPT108', chainRange, loc(`chain ${c.name} is still used by a jump and cannot be deleted`, `チェイン ${c.name} はまだジャンプ先として使われているため削除できません`)); return; }
         t.chains.delete(c.name);
@@ -204,7 +203,7 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
     case 'E': {
       const t = rs.tables.get(table);
       const c = t?.chains.get(cmd.chain!);
-      if (!t || !c || c.builtin) { noChain(); return; }
+      if (!t || !c || c.builtin) { noChain(problems, cmd); return; }
       t.chains.delete(c.name);
       c.name = cmd.newName!;
       t.chains.set(c.name, c);
@@ -215,9 +214,25 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
   }
 }
 
+/** The range that errors about the command's chain point at (built only when one is reported). */
+const chainRangeOf = (cmd: IptablesCommand): Range => cmd.chainWord?.range ?? cmd.range;
+
+function existing(rs: Ruleset, cmd: IptablesCommand): Chain | undefined {
+  return cmd.chain ? rs.chain(cmd.table, cmd.chain) : undefined;
+}
+
+function noChain(problems: Problem[], cmd: IptablesCommand): void {
+  modelError(problems, 'IPT108', chainRangeOf(cmd), loc(`chain ${cmd.chain} does not exist in the ${cmd.table} table at this point`, `この時点で ${cmd.table} テーブルにチェイン ${cmd.chain} は存在しません`));
+}
+
 function hasPlaceholder(cmd: IptablesCommand): boolean {
   const g = cmd.generic;
-  return [g.source, g.destination].some((m) => m && !m.arg.symbolic && m.value.split(',').some(isPlaceholderAddress));
+  return placeholderIn(g.source) || placeholderIn(g.destination);
+}
+
+function placeholderIn(m: IptablesCommand['generic']['source']): boolean {
+  if (!m || m.arg.symbolic) return false;
+  return m.value.indexOf(',') < 0 ? isPlaceholderAddress(m.value) : m.value.split(',').some(isPlaceholderAddress);
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
