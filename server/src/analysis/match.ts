@@ -11,7 +11,17 @@ import { parseTcpFlagList } from '../knowledge/matches/tcp';
 import { IntervalSet } from './intervals';
 import { Domain, InterfaceAtoms, type Box, type Dim } from './space';
 
-export interface RuleBox { box: Box; exact: boolean }
+/**
+ * `box` holds every packet the rule may match; `lower`, when given, only the packets it matches
+ * whatever the backend: iptables-nft writes `-m tcp` (udp, dccp) without options and
+ * `--icmp-type any` as a bare protocol test, which also takes non-first fragments, where the
+ * kernel's xt matches do not. So `lower` differs from `box` only in the `frag` dimension, and a
+ * rule decides for sure only the packets of `lower ?? box`.
+ */
+export interface RuleBox { box: Box; exact: boolean; lower?: Box }
+
+/** How the backends differ on one rule (see RuleBox.lower). */
+interface Loose { frag: boolean; none: boolean }
 
 /** Builds the domain of a ruleset (its interface names become atoms). */
 export function domainOf(rs: Ruleset): Domain {
@@ -58,7 +68,11 @@ export function commandBox(cmd: IptablesCommand, domain: Domain, addresses: { so
   if (g.fragment) restrict('frag', IntervalSet.point(1), g.fragment.negated);
   // Service names in a multiport list are looked up for the rule's protocol (as iptables does).
   const portProto = g.protocol && PORT_PROTOS.has(g.protocol.value.toLowerCase()) ? g.protocol.value.toLowerCase() : 'tcp';
-  for (const m of cmd.matches) if (!restrictByModule(m, box, domain, restrict, portProto)) exact = false;
+  const loose: Loose = { frag: false, none: false };
+  for (const m of cmd.matches) if (!restrictByModule(m, box, domain, restrict, portProto, loose)) exact = false;
+  // The backends disagree on more than fragments: not exact (the box holds what either matches).
+  if (loose.none) return { box, exact: false };
+  if (loose.frag) return { box, exact, lower: { ...box, frag: box.frag.intersect(IntervalSet.point(0)) } };
   return { box, exact };
 }
 
@@ -73,15 +87,17 @@ function addressSet(text: string, domain: Domain): IntervalSet | undefined {
 }
 
 /** Narrows the box by one match module; false when the module (or one option) is not modelled. */
-function restrictByModule(m: ParsedModule, box: Box, domain: Domain, restrict: (d: Dim, s: IntervalSet, neg?: boolean) => void, portProto: string): boolean {
+function restrictByModule(m: ParsedModule, box: Box, domain: Domain, restrict: (d: Dim, s: IntervalSet, neg?: boolean) => void, portProto: string, loose: Loose): boolean {
   if (m.options.some((o) => o.args.some((a) => a.symbolic))) return false;
   const text = (o: ParsedOption) => o.args[0]?.text ?? '';
   switch (m.name) {
     case 'comment':
       return true;
     case 'tcp': case 'udp': case 'udplite': case 'sctp': case 'dccp': {
-      // The kernel's match fails on every non-first fragment, with or without options.
-      restrict('frag', IntervalSet.point(0));
+      // The kernel's match fails on every non-first fragment, with or without options; but
+      // iptables-nft writes `-m tcp` (udp, dccp) without options as a bare protocol test.
+      if (m.options.length || m.name === 'sctp') restrict('frag', IntervalSet.point(0));
+      else loose.frag = true;
       let ok = true;
       for (const o of m.options) {
         if (o.name === 'sport' || o.name === 'dport') {
@@ -118,16 +134,19 @@ function restrictByModule(m: ParsedModule, box: Box, domain: Domain, restrict: (
       return ok;
     }
     case 'icmp': case 'icmp6': {
-      let ok = true;
-      restrict('frag', IntervalSet.point(0)); // like the port matches: never a non-first fragment
+      let ok = true, anyType = false;
       for (const o of m.options) {
         const r = parseIcmpType(text(o), domain.family);
         if (!r.ok) { ok = false; continue; }
         const { type, codeMin, codeMax } = r.value;
-        // `any` matches every ICMP packet, so `! --icmp-type any` matches none.
-        if (domain.family === 4 && type === 255) { if (o.negated) restrict('icmp', IntervalSet.EMPTY); continue; }
+        // `any`: the kernel match takes every ICMP packet but non-first fragments, so `! any`
+        // takes none; iptables-nft writes both as a bare protocol test (every ICMP packet).
+        if (domain.family === 4 && type === 255) { anyType = true; if (o.negated) loose.none = true; continue; }
         restrict('icmp', IntervalSet.of(BigInt(type * 256 + codeMin), BigInt(type * 256 + codeMax)), o.negated);
       }
+      // Like the port matches, never a non-first fragment (except `any` under iptables-nft).
+      if (anyType) loose.frag = true;
+      else restrict('frag', IntervalSet.point(0));
       return ok;
     }
     case 'state': case 'conntrack': {
@@ -135,12 +154,15 @@ function restrictByModule(m: ParsedModule, box: Box, domain: Domain, restrict: (
       for (const o of m.options) {
         if (o.name !== 'state' && o.name !== 'ctstate') { ok = false; continue; }
         let set = IntervalSet.EMPTY;
+        let known = true;
         for (const name of text(o).toUpperCase().split(',')) {
           const k = STATE_INDEX.get(name);
-          if (k === undefined) { ok = false; continue; }
+          if (k === undefined) { known = false; break; }
           set = set.union(IntervalSet.point(k));
         }
-        restrict('state', set, o.negated);
+        // SNAT/DNAT are flags beside the state, not states: leave the dimension open (over-approximate).
+        if (known) restrict('state', set, o.negated);
+        else ok = false;
       }
       return ok;
     }
