@@ -10,7 +10,7 @@ import { loc } from '../syntax/ast';
 import { domainOf } from './match';
 import { IntervalSet } from './intervals';
 import { DIMS, type Box, type Dim, type Domain } from './space';
-import { traceState } from './tracer';
+import { Exploration, PAUSE, type TraceOptions, type TraceOutcome } from './tracer';
 import type { MatchResult, PacketState } from './trace-match';
 import { overlaps, reachableChains, safeBox, subset } from './matrix-box';
 import { CONTINUE } from './trace-target';
@@ -27,7 +27,7 @@ export interface Leaf { kind: 'A' | 'D' | 'U' | 'N'; lines: number[] }
 export interface Tree { id: number; leaf?: Leaf; dim?: Dim; children?: { set: IntervalSet; tree: Tree }[] }
 
 interface RuleInfo { rule: Rule; chain: Chain; box: Box; exact: boolean; varying: boolean }
-interface Item { id: number; box: Box; leaf: Leaf; h1: number; h2: number }
+interface Item { id: number; box: Box; leaf: Leaf; h1: number; h2: number; full: Map<Dim, boolean> }
 
 const PORT_PROTOS = new Set([6n, 17n, 33n, 132n, 136n]);
 /** ICMP types conntrack lets open a connection (NEW): echo, timestamp, info, address mask; v6 echo, node information. */
@@ -36,11 +36,22 @@ const ICMP_NEW: Record<4 | 6, number[]> = { 4: [8, 13, 15, 17], 6: [128, 139] };
 const V6_NOT_UPPER = [0, 43, 44, 51, 59, 60, 135, 139, 140];
 /** Fields in the order a partly covering rule splits a cell. */
 const SPLIT_ORDER: Dim[] = ['iif', 'src', 'proto', 'dport', 'icmp', 'oif', 'dst', 'sport'];
+/** Every field, the most selective first, to find quickly the rules that miss a cell. */
+const CHECK_ORDER: Dim[] = ['state', 'proto', 'dst', 'dport', 'src', 'iif', 'oif', 'tcpflags', 'icmp', 'sport', 'frag'];
 
 /** Work limit in traced cells; past it the rest of the space is reported as undecided. */
-export const CELL_BUDGET = 200_000;
+export const CELL_BUDGET = 30_000;
+/** Work limit of the second pass (regions looked at while grouping); past it, the rest is undecided too. */
+export const GROUP_BUDGET = 150_000;
 
 class Split { constructor(readonly info: RuleInfo, readonly dim: Dim) {} }
+
+const UNDECIDED: MatchResult = loc('depends on a condition that differs within this cell', 'このセル内で結果が変わる条件次第');
+
+/** The header fields of a packet state (what changes from one cell to the next). */
+function header(p: PacketState): Partial<PacketState> {
+  return { proto: p.proto, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport, iif: p.iif, oif: p.oif, tcpFlags: p.tcpFlags, icmpType: p.icmpType, icmpCode: p.icmpCode, orig: { ...p.orig } };
+}
 
 export class MatrixEngine {
   readonly domain: Domain;
@@ -120,22 +131,29 @@ export class MatrixEngine {
     const protoPieces = [start.proto.minus(special.reduce((a, b) => a.union(b))), ...special.map((p) => p.intersect(start.proto))].filter((s) => !s.isEmpty);
     for (const proto of protoPieces) {
       const box = { ...start, proto };
-      const found = this.solveCell(box, this.rules.filter((r) => DIMS.every((d) => overlaps(r.box[d], box[d]))));
+      const found = this.solveCell(box);
       for (const [b, leaf] of found) regions.push(this.item(regions.length, b, leaf));
     }
     return regions;
   }
 
-  /** The regions of one cell; two halves of a split that end with the same answer come back as one. */
-  private solveCell(box: Box, relevant: RuleInfo[]): [Box, Leaf][] {
+  /**
+   * The regions of one cell. The walk pauses before a rule that covers only part of the cell; the
+   * cell is split on that rule's first such field and both halves resume from that rule. Halves
+   * that end with the same answer come back as one region.
+   */
+  private solveCell(box: Box, from?: Exploration): [Box, Leaf][] {
     if (++this.cellsTraced > CELL_BUDGET) { this.exhausted = true; return [[box, { kind: 'U', lines: [] }]]; }
-    const r = this.traceCell(box, relevant);
-    if (!(r instanceof Split)) return [[box, r]];
-    const { info, dim } = r;
+    const cell = { split: undefined as Split | undefined };
+    const opts = this.optionsFor(box, cell);
+    const rep = this.packet(box);
+    const ex = from ? from.copy(opts, (p) => Object.assign(p, header(rep))) : Exploration.start(this.rs, rep, this.path, opts);
+    if (ex.run()) return [[box, this.leafOf(ex.outcomes())]];
+    const { info, dim } = cell.split!;
     const out: [Box, Leaf][] = [];
     for (const part of [box[dim].minus(info.box[dim]), box[dim].intersect(info.box[dim])]) {
       if (part.isEmpty) continue;
-      out.push(...this.solveCell({ ...box, [dim]: part }, relevant.filter((x) => overlaps(x.box[dim], part))));
+      out.push(...this.solveCell({ ...box, [dim]: part }, ex));
     }
     const first = out[0][1];
     if (out.every(([, l]) => l.kind === first.kind && l.lines.join() === first.lines.join())) return [[box, first]];
@@ -143,41 +161,29 @@ export class MatrixEngine {
   }
 
   private item(id: number, box: Box, leaf: Leaf): Item {
-    return { id, box, leaf, h1: (Math.random() * 2 ** 32) >>> 0, h2: (Math.random() * 2 ** 32) >>> 0 };
+    return { id, box, leaf, h1: (Math.random() * 2 ** 32) >>> 0, h2: (Math.random() * 2 ** 32) >>> 0, full: new Map() };
   }
 
-  /**
-   * One packet for the cell. A rule the walk meets that covers only part of the cell is first taken
-   * as undecided (both ways); only if that changes the answer is the cell split on it (a Split).
-   */
-  private traceCell(box: Box, relevant: RuleInfo[]): Leaf | Split {
-    const byChain = new Map<Chain, Rule[]>();
-    for (const r of relevant) {
-      const list = byChain.get(r.chain);
-      if (list) list.push(r.rule); else byChain.set(r.chain, [r.rule]);
-    }
-    const undecided: MatchResult = loc('depends on a condition that differs within this cell', 'このセル内で結果が変わる条件次第');
-    const partial = new Map<MatchResult, Split>();
-    let firstPartial: Split | undefined;
-    const hint = (rule: Rule): MatchResult | undefined => {
-      const info = this.byRule.get(rule)!;
+  /** The tracer's options for one cell: rules that miss it are skipped, a rule covering part of it pauses the walk. */
+  private optionsFor(box: Box, cell: { split?: Split }): TraceOptions {
+    const hint = (rule: Rule): MatchResult | undefined | typeof PAUSE => {
+      const info = this.byRule.get(rule);
+      if (!info) return false; // an inert rule (only logs or counts)
+      for (const d of CHECK_ORDER) if (!overlaps(box[d], info.box[d])) return false;
       for (const d of SPLIT_ORDER) {
         if (subset(box[d], info.box[d])) continue;
-        const split = new Split(info, d);
-        firstPartial ??= split;
-        const marker = loc('', '');
-        partial.set(marker, split);
-        return marker;
+        cell.split = new Split(info, d);
+        return PAUSE;
       }
-      if (info.varying) return undecided;
+      if (info.varying) return UNDECIDED;
       return info.exact ? true : undefined;
     };
-    const outcomes = traceState(this.rs, this.packet(box), this.path, { steps: false, stopAtRewrite: true, maxBranches: 64, rulesOf: (c) => byChain.get(c) ?? [], hint });
+    return { steps: false, stopAtRewrite: true, maxBranches: 64, hint };
+  }
+
+  private leafOf(outcomes: TraceOutcome[]): Leaf {
     if (outcomes.every((o) => o.verdict === 'ACCEPT')) return { kind: 'A', lines: [] };
-    if (outcomes.every((o) => (o.verdict === 'DROP' || o.verdict === 'REJECT'))) return { kind: 'D', lines: [] };
-    // The answer differs between branches: split on the first partly covering rule, if any.
-    for (const o of outcomes) for (const a of o.assumptions) { const s = partial.get(a.reason); if (s) return s; }
-    if (firstPartial) return firstPartial; // the branch limit hid which one mattered
+    if (outcomes.every((o) => o.verdict === 'DROP' || o.verdict === 'REJECT')) return { kind: 'D', lines: [] };
     const nat = outcomes.filter((o) => o.nat && o.decidedBy).map((o) => o.decidedBy!.line);
     if (nat.length) return { kind: 'N', lines: [...new Set(nat)].sort((a, b) => a - b) };
     const lines = new Set<number>();
@@ -236,7 +242,13 @@ export class MatrixEngine {
     return level === 'port' ? (kind === 'icmp' ? 'icmp' : 'dport') : level;
   }
 
+  private grouped = 0;
+
   private node(level: number, items: Item[], kind: PortKind): Tree {
+    if ((this.grouped += items.length) > GROUP_BUDGET) {
+      this.exhausted = true;
+      return this.intern('U', () => ({ id: 0, leaf: { kind: 'U', lines: [] } }));
+    }
     if (level === this.levels.length) {
       // The regions partition the space: exactly one is left here.
       const leaf = items.length === 1 ? items[0].leaf : { kind: 'U' as const, lines: [] };
@@ -257,7 +269,9 @@ export class MatrixEngine {
     const cuts = new Set<bigint>();
     for (const it of items) {
       const set = it.box[dim];
-      if (subset(range, set)) { always.push(it); continue; }
+      let full = it.full.get(dim);
+      if (full === undefined) it.full.set(dim, full = subset(range, set));
+      if (full) { always.push(it); continue; }
       for (const [a, b] of set.parts) {
         if (b < lo || a > hi) continue;
         const s = a < lo ? lo : a, e = b > hi ? hi : b;

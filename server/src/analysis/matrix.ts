@@ -7,6 +7,7 @@ import { loc, type Family, type Localized } from '../syntax/ast';
 import type { Analysis } from '../engine';
 import type { Ruleset } from '../model/ruleset';
 import { protocolName } from '../knowledge/protocols';
+import { serviceName } from '../knowledge/services';
 import { icmpTypeName } from '../knowledge/icmp';
 import { IntervalSet } from './intervals';
 import type { Dim } from './space';
@@ -18,7 +19,7 @@ export type CellValue = 'yes' | 'no' | 'partly' | 'depends' | 'nat';
 export interface MatrixCell {
   value: CellValue;
   /** partly: where connections are accepted ("to 10.0.0.1/32", "out eth1", "from port 53"). */
-  detail?: string;
+  detail?: Localized;
   /** depends/nat: 0-based lines of the rules the answer turns on (or of the NAT rules). */
   lines?: number[];
 }
@@ -29,7 +30,7 @@ export interface MatrixGroup {
   sources: string[];
   /** Input interfaces (`eth+` for a prefix), or null for every interface except loopback. */
   interfaces: string[] | null;
-  label: string;
+  label: Localized;
 }
 
 export interface MatrixRow {
@@ -78,8 +79,8 @@ function split(tree: Tree, dim: Dim, range: IntervalSet): Piece[] {
 }
 
 /** A common refinement of several splits of one range: pieces with one subtree per input. */
-function refine(splits: Piece[][], range: IntervalSet): { set: IntervalSet; trees: Tree[] }[] {
-  const cuts = new Set<bigint>();
+function refine(splits: Piece[][], range: IntervalSet, extraCuts: bigint[] = []): { set: IntervalSet; trees: Tree[] }[] {
+  const cuts = new Set<bigint>(extraCuts);
   for (const s of splits) for (const p of s) for (const [a, b] of p.set.parts) { cuts.add(a); cuts.add(b + 1n); }
   for (const [a, b] of range.parts) { cuts.add(a); cuts.add(b + 1n); }
   const points = [...cuts].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
@@ -90,8 +91,9 @@ function refine(splits: Piece[][], range: IntervalSet): { set: IntervalSet; tree
     const at = piece.first()!;
     const trees = splits.map((s) => s.find((p) => p.set.has(at))!.tree);
     const last = out[out.length - 1];
-    // Adjacent pieces with the same subtrees merge into one range.
-    if (last && last.trees.every((t, i) => t === trees[i]) && last.set.parts[last.set.parts.length - 1][1] + 1n === piece.parts[0][0]) last.set = last.set.union(piece);
+    // Adjacent pieces with the same subtrees merge into one range (never across an extra cut).
+    const start = piece.parts[0][0];
+    if (last && !extraCuts.includes(start) && last.trees.every((t, i) => t === trees[i]) && last.set.parts[last.set.parts.length - 1][1] + 1n === start) last.set = last.set.union(piece);
     else out.push({ set: piece, trees });
   }
   return out;
@@ -113,11 +115,17 @@ function assemble(engine: MatrixEngine, root: Tree, chain: 'INPUT' | 'FORWARD'):
   }
   const rows: MatrixRow[] = [];
   const protoRange = engine.range('proto', 'none');
-  for (const p of refine(groupTrees.map((t) => split(t, 'proto', protoRange)), protoRange)) {
+  // Protocols whose ports or ICMP types matter always get rows of their own.
+  const special = [1n, 6n, 17n, 33n, 58n, 132n, 136n].flatMap((x) => [x, x + 1n]);
+  const others = new Map<string, { set: IntervalSet; trees: Tree[] }>();
+  for (const p of refine(groupTrees.map((t) => split(t, 'proto', protoRange)), protoRange, special)) {
     const kind = engine.protoKind(p.set.first()!);
     const protocol = protocolText(p.set, fam);
     if (kind === 'none') {
-      addRow(rows, protocol, null, p.trees, engine, fam);
+      // Protocols without ports that are treated alike share one row.
+      const key = p.trees.map((t) => t.id).join();
+      const o = others.get(key);
+      if (o) o.set = o.set.union(p.set); else others.set(key, { set: p.set, trees: p.trees });
       continue;
     }
     const dim: Dim = kind === 'icmp' ? 'icmp' : 'dport';
@@ -126,6 +134,7 @@ function assemble(engine: MatrixEngine, root: Tree, chain: 'INPUT' | 'FORWARD'):
       addRow(rows, protocol, kind === 'icmp' ? icmpText(q.set, fam) : rangesText(q.set), q.trees, engine, fam);
     }
   }
+  for (const o of others.values()) addRow(rows, protocolText(o.set, fam), null, o.trees, engine, fam);
   const notes: Localized[] = [];
   if (engine.exhausted) notes.push(loc('the ruleset is too large to finish: the cells left are reported as depends', 'ルールセットが大きすぎて計算を終えられませんでした。残りのセルは「条件次第」としています'));
   if (chain === 'FORWARD') notes.push(loc('forwarding also needs net.ipv4.ip_forward (or IPv6 forwarding) enabled on the host', '転送にはホストで net.ipv4.ip_forward（IPv6 では forwarding）の有効化も必要です'));
@@ -153,7 +162,9 @@ function cellOf(tree: Tree, engine: MatrixEngine, fam: Family): MatrixCell {
     if (lines.size || nat) return { value: nat ? 'nat' : 'depends', lines: [...lines].sort((a, b) => a - b) };
     return { value: 'no' };
   }
-  return { value: 'partly', detail: accepted.slice(0, 3).join('; ') + (accepted.length > 3 ? `; … (${accepted.length - 3} more)` : '') };
+  const more = accepted.length > 3 ? accepted.length - 3 : 0;
+  const join = (lang: 'en' | 'ja') => accepted.slice(0, 3).map((a) => a[lang]).join(lang === 'ja' ? '、' : '; ') + (more ? (lang === 'ja' ? `、ほか ${more} 件` : `; … (${more} more)`) : '');
+  return { value: 'partly', detail: loc(join('en'), join('ja')) };
 }
 
 function walkLeaves(t: Tree, f: (l: NonNullable<Tree['leaf']>) => void): void {
@@ -162,28 +173,34 @@ function walkLeaves(t: Tree, f: (l: NonNullable<Tree['leaf']>) => void): void {
 }
 
 /** The accepted part of a cell's subtree as short conditions: "to 10.0.0.1/32 out eth1". */
-function describe(t: Tree, engine: MatrixEngine, fam: Family, depth: number): string[] {
-  if (t.leaf) return t.leaf.kind === 'A' ? [''] : [];
+function describe(t: Tree, engine: MatrixEngine, fam: Family, depth: number): Localized[] {
+  if (t.leaf) return t.leaf.kind === 'A' ? [loc('', '')] : [];
   if (depth > 4) return [];
-  const out: string[] = [];
+  const out: Localized[] = [];
   for (const c of t.children!) {
     const inner = describe(c.tree, engine, fam, depth + 1);
     if (!inner.length) continue;
-    const here = t.dim === 'dst' ? `to ${shortAddresses(c.set, fam)}` : t.dim === 'oif' ? `out ${interfaceNames(engine, c.set).join(',')}`
-      : t.dim === 'sport' ? `from port ${rangesText(c.set)}` : t.dim === 'src' ? `from ${shortAddresses(c.set, fam)}` : t.dim === 'iif' ? `in ${interfaceNames(engine, c.set).join(',')}` : `${t.dim} ${c.set}`;
-    for (const i of inner) out.push(i ? `${here} ${i}` : here);
+    const names = () => interfaceNames(engine, c.set).join(',');
+    const here = t.dim === 'dst' ? loc(`to ${shortAddresses(c.set, fam, 'en')}`, `宛先 ${shortAddresses(c.set, fam, 'ja')}`)
+      : t.dim === 'oif' ? loc(`out ${names()}`, `出力 ${names()}`)
+        : t.dim === 'sport' ? loc(`from port ${rangesText(c.set)}`, `送信元ポート ${rangesText(c.set)}`)
+          : t.dim === 'src' ? loc(`from ${shortAddresses(c.set, fam, 'en')}`, `送信元 ${shortAddresses(c.set, fam, 'ja')}`)
+            : t.dim === 'iif' ? loc(`in ${names()}`, `入力 ${names()}`) : loc(`${t.dim} ${c.set}`, `${t.dim} ${c.set}`);
+    for (const i of inner) out.push(i.en ? loc(`${here.en} ${i.en}`, `${here.ja} ${i.ja}`) : here);
   }
   return out;
 }
 
 // --- text of sets ------------------------------------------------------------------------------
 
-export function cidrs(set: IntervalSet, fam: Family): string[] {
-  const bits = fam === 4 ? 32n : 128n;
+export function cidrs(set: IntervalSet, fam: Family, limit = Infinity): string[] {
+  if (fam === 4) return cidrs4(set, limit);
+  const bits = 128n;
   const out: string[] = [];
   for (const [a0, b] of set.parts) {
     let a = a0;
     while (a <= b) {
+      if (out.length >= limit) return out;
       let size = 0n;
       while (size < bits && (a & ((1n << (size + 1n)) - 1n)) === 0n && a + (1n << (size + 1n)) - 1n <= b) size++;
       out.push(`${addr(a, fam)}/${bits - size}`);
@@ -195,19 +212,38 @@ export function cidrs(set: IntervalSet, fam: Family): string[] {
 
 const addr = (v: bigint, fam: Family) => addressText(v, fam);
 
-const fullSet = (fam: Family) => IntervalSet.of(0n, fam === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n);
-
-function shortAddresses(set: IntervalSet, fam: Family): string {
-  const full = fullSet(fam);
-  if (set.equals(full)) return 'anywhere';
-  const list = cidrs(set, fam), rest = cidrs(full.minus(set), fam);
-  const show = (xs: string[]) => (xs.length > 4 ? `${xs.slice(0, 4).join(', ')}, … (${xs.length - 4} more)` : xs.join(', '));
-  return rest.length < list.length ? `anywhere except ${show(rest)}` : show(list);
+/** IPv4 blocks with plain numbers (exact below 2^53), much faster than bigint. */
+function cidrs4(set: IntervalSet, limit: number): string[] {
+  const out: string[] = [];
+  for (const [lo, hi] of set.parts) {
+    let a = Number(lo);
+    const b = Number(hi);
+    while (a <= b) {
+      if (out.length >= limit) return out;
+      let size = 0;
+      while (size < 32 && a % 2 ** (size + 1) === 0 && a + 2 ** (size + 1) - 1 <= b) size++;
+      out.push(`${(a >>> 24) & 255}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}/${32 - size}`);
+      a += 2 ** size;
+    }
+  }
+  return out;
 }
 
-function groupLabel(set: IntervalSet, fam: Family, interfaces: string[] | null): string {
-  const from = shortAddresses(set, fam);
-  return interfaces ? `${from} (in ${interfaces.join(', ')})` : from;
+const fullSet = (fam: Family) => IntervalSet.of(0n, fam === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n);
+
+function shortAddresses(set: IntervalSet, fam: Family, lang: 'en' | 'ja'): string {
+  const full = fullSet(fam);
+  if (set.equals(full)) return lang === 'ja' ? 'すべて' : 'anywhere';
+  // At most a few blocks are shown, so at most a few are computed.
+  const list = cidrs(set, fam, 5), rest = cidrs(full.minus(set), fam, 5);
+  const show = (xs: string[]) => (xs.length > 4 ? `${xs.slice(0, 4).join(', ')}, …` : xs.join(', '));
+  if (rest.length < list.length) return lang === 'ja' ? `${show(rest)} 以外すべて` : `anywhere except ${show(rest)}`;
+  return show(list);
+}
+
+function groupLabel(set: IntervalSet, fam: Family, interfaces: string[] | null): Localized {
+  const en = shortAddresses(set, fam, 'en'), ja = shortAddresses(set, fam, 'ja');
+  return interfaces ? loc(`${en} (in ${interfaces.join(', ')})`, `${ja}（入力 ${interfaces.join(', ')}）`) : loc(en, ja);
 }
 
 function interfaceNames(engine: MatrixEngine, set: IntervalSet): string[] {
@@ -240,4 +276,106 @@ function icmpText(set: IntervalSet, fam: Family): string {
     if (a === b) return `${type}/${Number(a & 255n)}`;
     return `${type}/${Number(a & 255n)}-${Number(b >> 8n)}/${Number(b & 255n)}`;
   }).join(',');
+}
+
+// --- output ------------------------------------------------------------------------------------
+
+const CELL_TEXT: Record<CellValue, [string, string]> = { yes: ['yes', '可'], no: ['-', '-'], partly: ['partly', '一部'], depends: ['depends', '条件次第'], nat: ['NAT', 'NAT'] };
+
+function cellText(c: MatrixCell, lang: 'en' | 'ja', note?: number): string {
+  let text = CELL_TEXT[c.value][lang === 'ja' ? 1 : 0];
+  if (c.lines?.length) text += `@${c.lines.slice(0, 3).map((l) => l + 1).join(',')}${c.lines.length > 3 ? ',…' : ''}`;
+  return note ? `${text}[${note}]` : text;
+}
+
+function serviceText(r: MatrixRow): string {
+  if (r.ports === null) return r.protocol;
+  let names = '';
+  if (r.protocol === 'tcp' || r.protocol === 'udp') {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(r.ports);
+    if (m && (m[2] === undefined || Number(m[2]) - Number(m[1]) < 4)) {
+      const list: string[] = [];
+      for (let p = Number(m[1]); p <= Number(m[2] ?? m[1]); p++) { const n = serviceName(p, r.protocol); if (n) list.push(n); }
+      if (list.length) names = ` (${list.join(',')})`;
+    }
+  }
+  return `${r.protocol} ${r.ports}${names}`;
+}
+
+function tableTitle(t: MatrixTable, lang: 'en' | 'ja'): string {
+  const fam = t.family === 4 ? 'IPv4' : 'IPv6';
+  if (lang === 'ja') return t.chain === 'INPUT' ? `INPUT（${fam}）: このホストへの新しい接続（ループバックを除く）` : `FORWARD（${fam}）: このホストを経由する新しい接続`;
+  return t.chain === 'INPUT' ? `INPUT (${fam}): new connections to this host (loopback left out)` : `FORWARD (${fam}): new connections through this host`;
+}
+
+/** Plain text for the terminal: groups, then one row per service, then footnotes. */
+export function formatMatrixText(m: Matrix, lang: 'en' | 'ja'): string {
+  const out: string[] = [];
+  for (const t of m.tables) {
+    out.push(tableTitle(t, lang));
+    out.push(lang === 'ja' ? '送信元グループ:' : 'Source groups:');
+    for (const g of t.groups) out.push(`  ${g.id}  ${g.label[lang]}`);
+    const notes: string[] = [];
+    const rows = t.rows.map((r) => [serviceText(r), ...r.cells.map((c) => {
+      if (c.value !== 'partly' || !c.detail) return cellText(c, lang);
+      notes.push(c.detail[lang]);
+      return cellText(c, lang, notes.length);
+    })]);
+    const head = [lang === 'ja' ? 'サービス' : 'Service', ...t.groups.map((g) => g.id)];
+    const widths = head.map((h, k) => Math.max(width(h), ...rows.map((r) => width(r[k]))));
+    const line = (cells: string[]) => '  ' + cells.map((c, k) => c + ' '.repeat(widths[k] - width(c))).join('  ').trimEnd();
+    if (rows.length) { out.push(line(head)); for (const r of rows) out.push(line(r)); }
+    out.push(lang === 'ja' ? (rows.length ? '  それ以外: どのグループも不可' : '  どのグループも新しい接続を開始できません') : (rows.length ? '  Anything else: no group' : '  No group can open a new connection'));
+    notes.forEach((n, k) => out.push(`  [${k + 1}] ${n}`));
+    for (const n of t.notes) out.push(`  ${lang === 'ja' ? '注' : 'note'}: ${n[lang]}`);
+    out.push('');
+  }
+  if (m.tables.some((t) => t.rows.some((r) => r.cells.some((c) => c.lines?.length)))) {
+    out.push(lang === 'ja' ? '@N: 判定を左右するルール（N 行目）。条件次第 = 静的には決まらない一致条件、NAT = 宛先が変換される' : '@N: the rule on line N decides it; depends = a match that cannot be decided statically, NAT = the destination is translated');
+  }
+  return out.join('\n').trimEnd();
+}
+
+/** Display width: CJK characters take two columns. */
+function width(s: string): number {
+  let w = 0;
+  for (const ch of s) w += /[\u1100-\uffdc]/.test(ch) ? 2 : 1;
+  return w;
+}
+
+/** Markdown (for a preview or a webview): one table per chain and family. */
+export function formatMatrixMarkdown(m: Matrix, lang: 'en' | 'ja'): string {
+  const out: string[] = [];
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  for (const t of m.tables) {
+    out.push(`### ${tableTitle(t, lang)}`, '');
+    out.push(`| ${lang === 'ja' ? 'グループ' : 'Group'} | ${lang === 'ja' ? '送信元' : 'Sources'} |`, '|---|---|');
+    for (const g of t.groups) out.push(`| ${g.id} | ${esc(g.label[lang])} |`);
+    out.push('');
+    if (!t.rows.length) { out.push(lang === 'ja' ? 'どのグループも新しい接続を開始できません。' : 'No group can open a new connection.', ''); continue; }
+    out.push(`| ${lang === 'ja' ? 'サービス' : 'Service'} | ${t.groups.map((g) => g.id).join(' | ')} |`, `|---|${t.groups.map(() => '---').join('|')}|`);
+    for (const r of t.rows) {
+      const cells = r.cells.map((c) => esc(cellText(c, lang) + (c.detail ? `: ${c.detail[lang]}` : '')));
+      out.push(`| ${esc(serviceText(r))} | ${cells.join(' | ')} |`);
+    }
+    out.push('', lang === 'ja' ? 'それ以外のサービスはどのグループも不可。' : 'Any other service: no group.');
+    for (const n of t.notes) out.push('', `> ${n[lang]}`);
+    out.push('');
+  }
+  return out.join('\n').trimEnd() + '\n';
+}
+
+/** The JSON form (`iptables-lint matrix --format json`, per file). */
+export function matrixJson(m: Matrix, lang: 'en' | 'ja'): { matrices: object[] } {
+  return {
+    matrices: m.tables.map((t) => ({
+      family: t.family, chain: t.chain, complete: t.complete,
+      groups: t.groups.map((g) => ({ id: g.id, sources: g.sources, interfaces: g.interfaces, label: g.label[lang] })),
+      services: t.rows.map((r) => ({
+        protocol: r.protocol, ports: r.ports,
+        cells: Object.fromEntries(r.cells.map((c, k) => [t.groups[k].id, { value: c.value, ...(c.detail ? { detail: c.detail[lang] } : {}), ...(c.lines ? { lines: c.lines } : {}) }])),
+      })),
+      notes: t.notes.map((n) => n[lang]),
+    })),
+  };
 }

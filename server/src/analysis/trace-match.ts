@@ -118,46 +118,66 @@ function ruleProto(g: GenericMatch, family: Family): number | undefined {
   return n;
 }
 
-/** Evaluates every condition of the rule; the first "no" wins over any "depends". */
+/** Evaluates every condition of the rule; the first "no" wins over any "depends". Hot path: no closures. */
 export function matchRule(rule: Rule, p: PacketState, chain: string): MatchResult {
   const cmd = rule.command;
   const g = cmd.generic;
   let undecided: Undecided | undefined;
-  const note = (u: Undecided) => { undecided ??= u; };
 
-  if (g.protocol) {
-    if (g.protocol.arg.symbolic) note(depends(`the shell value ${g.protocol.arg.text}`));
+  const proto = g.protocol;
+  if (proto) {
+    if (proto.arg.symbolic) undecided ??= depends(`the shell value ${proto.arg.text}`);
     else {
-      const n = ruleProto(g.protocol, p.family);
-      if (n === undefined) note(depends(`-p ${g.protocol.value}`));
-      else if (n !== 0 && (p.proto === n) === g.protocol.negated) return false;
-      else if (n === 0 && g.protocol.negated) return false;
+      const n = ruleProto(proto, p.family);
+      if (n === undefined) undecided ??= depends(`-p ${proto.value}`);
+      else if (n !== 0 ? (p.proto === n) === proto.negated : proto.negated) return false;
     }
   }
-  for (const [m, field] of [[g.source, 'source'], [g.destination, 'destination']] as const) {
-    if (!m) continue;
-    if (m.arg.symbolic) { note(depends(`the shell value ${m.arg.text}`)); continue; }
-    const n = addressNet(rule.addresses[field] ?? m.value, p.family);
-    if (typeof n === 'string') { note(depends(n)); continue; }
-    const addr = field === 'source' ? p.src : p.dst;
-    if (addr === undefined) { note(depends('the destination address after REDIRECT (the address of the input interface)')); continue; }
-    if (((addr & n.mask) === n.net) === m.negated) return false;
+  const src = g.source;
+  if (src) {
+    const r = addressTest(src, rule.addresses.source, p.src, p.family);
+    if (r === false) return false;
+    if (r !== true) undecided ??= r;
   }
-  for (const [m, side] of [[g.inInterface, 'in'], [g.outInterface, 'out']] as const) {
-    if (!m) continue;
-    if (m.arg.symbolic) { note(depends(`the shell value ${m.arg.text}`)); continue; }
-    if (side === 'in' && p.iifUnknown) { note(depends('the input interface (add "in IFACE" to the packet)')); continue; }
-    const name = (side === 'in' ? p.iif : p.oif) ?? '';
-    if (interfaceMatches(m.value, name) === m.negated) return false;
+  const dst = g.destination;
+  if (dst) {
+    const r = addressTest(dst, rule.addresses.destination, p.dst, p.family);
+    if (r === false) return false;
+    if (r !== true) undecided ??= r;
+  }
+  const iif = g.inInterface;
+  if (iif) {
+    if (iif.arg.symbolic) undecided ??= depends(`the shell value ${iif.arg.text}`);
+    else if (p.iifUnknown) undecided ??= depends('the input interface (add "in IFACE" to the packet)');
+    else if (interfaceMatches(iif.value, p.iif ?? '') === iif.negated) return false;
+  }
+  const oif = g.outInterface;
+  if (oif) {
+    if (oif.arg.symbolic) undecided ??= depends(`the shell value ${oif.arg.text}`);
+    else if (interfaceMatches(oif.value, p.oif ?? '') === oif.negated) return false;
   }
   if (g.fragment && !g.fragment.negated) return false; // the traced packet is never a fragment
 
-  for (const m of cmd.matches) {
-    const r = matchModule(m, p, chain);
+  const matches = cmd.matches;
+  for (let i = 0; i < matches.length; i++) {
+    const r = matchModule(matches[i], p, chain);
     if (r === false) return false;
-    if (r !== true) note(r);
+    if (r !== true) undecided ??= r;
   }
   return undecided ?? true;
+}
+
+function addressTest(m: GenericMatch, split: string | undefined, addr: bigint | undefined, family: Family): MatchResult {
+  if (m.arg.symbolic) return depends(`the shell value ${m.arg.text}`);
+  const n = addressNet(split ?? m.value, family);
+  if (typeof n === 'string') return depends(n);
+  if (addr === undefined) return depends('the destination address after REDIRECT (the address of the input interface)');
+  return ((addr & n.mask) === n.net) !== m.negated;
+}
+
+/** "depends on <the module's words>". */
+function dep(m: ParsedModule): Undecided {
+  return depends(moduleText(m));
 }
 
 function symbolic(m: ParsedModule): boolean {
@@ -211,7 +231,6 @@ const PORT_MODULES: Record<string, string> = { tcp: 'tcp', udp: 'udp', udplite: 
 const PROTO_OF: Record<string, number> = { tcp: 6, udp: 17, udplite: 136, sctp: 132, dccp: 33 };
 
 function matchModule(m: ParsedModule, p: PacketState, chain: string): MatchResult {
-  const what = () => depends(moduleText(m));
   if (symbolic(m)) return depends(`the shell values in ${moduleText(m)}`);
   const name = m.name === 'icmpv6' || m.name === 'ipv6-icmp' ? 'icmp6' : m.name;
   switch (name) {
@@ -224,7 +243,7 @@ function matchModule(m: ParsedModule, p: PacketState, chain: string): MatchResul
         if (o.name === 'sport' || o.name === 'dport') {
           const r = portRange(o, PORT_MODULES[name]);
           const port = o.name === 'sport' ? p.sport : p.dport;
-          if (!r) { u ??= what(); continue; }
+          if (!r) { u ??= dep(m); continue; }
           if (port === undefined) { u ??= depends(`the ${o.name === 'sport' ? 'source' : 'destination'} port (not given in the packet)`); continue; }
           if ((port >= r.from && port <= r.to) === o.negated) return false;
         } else if (name === 'tcp' && (o.name === 'tcp-flags' || o.name === 'syn')) {
@@ -232,11 +251,11 @@ function matchModule(m: ParsedModule, p: PacketState, chain: string): MatchResul
           if (o.name === 'tcp-flags') {
             const v = o.value as { mask?: number; comp?: number } | undefined;
             const mk = v?.mask ?? parseTcpFlagList(o.args[0]?.text ?? ''), cp = v?.comp ?? parseTcpFlagList(o.args[1]?.text ?? '');
-            if (mk === undefined || cp === undefined) { u ??= what(); continue; }
+            if (mk === undefined || cp === undefined) { u ??= dep(m); continue; }
             mask = mk; comp = cp;
           }
           if (((p.tcpFlags & mask) === comp) === o.negated) return false;
-        } else u ??= what();
+        } else u ??= dep(m);
       }
       return u ?? true;
     }
@@ -245,10 +264,10 @@ function matchModule(m: ParsedModule, p: PacketState, chain: string): MatchResul
       let u: Undecided | undefined;
       for (const o of m.options) {
         const list = portList(o);
-        if (!list) { u ??= what(); continue; }
+        if (!list) { u ??= dep(m); continue; }
         const src = o.name === 'sports' || o.name === 'source-ports';
         const either = o.name === 'ports';
-        if (!src && !either && o.name !== 'dports' && o.name !== 'destination-ports') { u ??= what(); continue; }
+        if (!src && !either && o.name !== 'dports' && o.name !== 'destination-ports') { u ??= dep(m); continue; }
         const ports = either ? [p.sport, p.dport] : [src ? p.sport : p.dport];
         if (ports.some((x) => x === undefined)) { u ??= depends('the ports (not given in the packet)'); continue; }
         const hit = ports.some((x) => inRanges(x!, list));
@@ -262,7 +281,7 @@ function matchModule(m: ParsedModule, p: PacketState, chain: string): MatchResul
       for (const o of m.options) {
         const v = (o.value as { type?: number; codeMin?: number; codeMax?: number } | undefined);
         const spec = v && typeof v.type === 'number' ? v as { type: number; codeMin: number; codeMax: number } : (() => { const r = parseIcmpType(o.args[0]?.text ?? '', p.family); return r.ok ? r.value : undefined; })();
-        if (!spec) { u ??= what(); continue; }
+        if (!spec) { u ??= dep(m); continue; }
         const any = name === 'icmp' && spec.type === 255;
         const hit = any || (p.icmpType === spec.type && p.icmpCode! >= spec.codeMin && p.icmpCode! <= spec.codeMax);
         if (hit === o.negated) return false;
@@ -270,7 +289,7 @@ function matchModule(m: ParsedModule, p: PacketState, chain: string): MatchResul
       return u ?? true;
     }
     case 'state': case 'conntrack':
-      return matchConntrack(m, p, what);
+      return matchConntrack(m, p);
     case 'iprange': {
       let u: Undecided | undefined;
       for (const o of m.options) {
@@ -283,7 +302,7 @@ function matchModule(m: ParsedModule, p: PacketState, chain: string): MatchResul
           if (typeof x !== 'string' && typeof y !== 'string') { lo = x.net; hi = y.net; }
         }
         const addr = o.name === 'src-range' ? p.src : o.name === 'dst-range' ? p.dst : undefined;
-        if (lo === undefined || hi === undefined || (o.name !== 'src-range' && o.name !== 'dst-range')) { u ??= what(); continue; }
+        if (lo === undefined || hi === undefined || (o.name !== 'src-range' && o.name !== 'dst-range')) { u ??= dep(m); continue; }
         if (addr === undefined) { u ??= depends('the destination address after REDIRECT'); continue; }
         if ((addr >= lo && addr <= hi) === o.negated) return false;
       }
@@ -292,7 +311,7 @@ function matchModule(m: ParsedModule, p: PacketState, chain: string): MatchResul
     case 'mark': case 'connmark': {
       const o = m.options.find((x) => x.name === 'mark');
       const vm = o && valueMask(o);
-      if (!o || !vm || m.options.length !== 1) return what();
+      if (!o || !vm || m.options.length !== 1) return dep(m);
       if (name === 'connmark' && (p.state === 'INVALID' || p.state === 'UNTRACKED')) return false; // no connection: never matches
       const mark = name === 'mark' ? p.mark : p.ctmark;
       if (mark === undefined) return depends(name === 'mark' ? `the packet mark (${moduleText(m)})` : `the connection mark (${moduleText(m)})`);
@@ -300,26 +319,32 @@ function matchModule(m: ParsedModule, p: PacketState, chain: string): MatchResul
     }
     case 'policy': {
       // The traced packet is plain IP: no IPsec policy applied on the way in or out.
-      if (m.options.some((o) => o.name !== 'dir' && o.name !== 'pol')) return what();
+      if (m.options.some((o) => o.name !== 'dir' && o.name !== 'pol')) return dep(m);
       const pol = m.options.find((o) => o.name === 'pol')?.args[0]?.text;
-      if (pol !== 'none' && pol !== 'ipsec') return what();
+      if (pol !== 'none' && pol !== 'ipsec') return dep(m);
       return pol === 'none';
     }
     case 'helper': {
       const o = m.options.find((x) => x.name === 'helper');
-      if (!o) return what();
+      if (!o) return dep(m);
       // Only a connection set up by a helper (a RELATED one) has a master with a helper.
-      if (p.state === 'RELATED') return what();
+      if (p.state === 'RELATED') return dep(m);
       return o.negated;
     }
     case 'addrtype':
-      return matchAddrtype(m, p, chain, what);
+      return matchAddrtype(m, p, chain);
+    case 'recent': {
+      // --set records the source and always matches; --rcheck/--update/--remove depend on history.
+      const setOpt = m.options.find((o) => o.name === 'set');
+      if (setOpt && m.options.every((o) => ['set', 'name', 'rsource', 'rdest', 'mask', 'reap'].includes(o.name))) return !setOpt.negated;
+      return dep(m);
+    }
     default:
-      return what();
+      return dep(m);
   }
 }
 
-function matchConntrack(m: ParsedModule, p: PacketState, what: () => Undecided): MatchResult {
+function matchConntrack(m: ParsedModule, p: PacketState): MatchResult {
   const tracked = p.state !== 'INVALID' && p.state !== 'UNTRACKED';
   let hasState = false;
   let u: Undecided | undefined;
@@ -327,7 +352,7 @@ function matchConntrack(m: ParsedModule, p: PacketState, what: () => Undecided):
     if (o.name !== 'state' && o.name !== 'ctstate') continue;
     hasState = true;
     const mask = stateMask(o);
-    if (mask === undefined) { u ??= what(); continue; }
+    if (mask === undefined) { u ??= dep(m); continue; }
     let bits = CT_STATE_BIT[p.state];
     if (tracked) {
       if (mask & 64) { if (p.ctDnat === undefined) { u ??= depends(`whether the connection was DNATed (${moduleText(m)})`); continue; } if (p.ctDnat) bits |= 64; }
@@ -359,21 +384,21 @@ function matchConntrack(m: ParsedModule, p: PacketState, what: () => Undecided):
         break;
       }
     }
-    if (hit === undefined) { u ??= what(); continue; }
+    if (hit === undefined) { u ??= dep(m); continue; }
     if (hit === o.negated) return false;
   }
   return u ?? true;
 }
 
 /** Address types we can tell from the address alone; everything else depends on the host. */
-function matchAddrtype(m: ParsedModule, p: PacketState, chain: string, what: () => Undecided): MatchResult {
+function matchAddrtype(m: ParsedModule, p: PacketState, chain: string): MatchResult {
   let u: Undecided | undefined;
   for (const o of m.options) {
-    if (o.name !== 'src-type' && o.name !== 'dst-type') { if (o.name.startsWith('limit-iface')) continue; u ??= what(); continue; }
+    if (o.name !== 'src-type' && o.name !== 'dst-type') { if (o.name.startsWith('limit-iface')) continue; u ??= dep(m); continue; }
     const addr = o.name === 'src-type' ? p.src : p.dst;
     const type = addr === undefined ? undefined : knownAddrType(addr, p.family);
     const wanted = (o.args[0]?.text ?? '').toUpperCase().split(',');
-    if (type === undefined) { u ??= what(); continue; }
+    if (type === undefined) { u ??= dep(m); continue; }
     if (wanted.includes(type) === o.negated) return false;
   }
   void chain;

@@ -6,7 +6,7 @@
 import { loc, type Family, type Localized } from '../syntax/ast';
 import { inetPton4, inetPton6 } from '../knowledge/inet';
 import { protocolName, protocolNumber } from '../knowledge/protocols';
-import { parseIcmpType } from '../knowledge/icmp';
+import { icmpTypeName, parseIcmpType } from '../knowledge/icmp';
 import { parseTcpFlagList } from '../knowledge/matches/tcp';
 import { lookupService } from '../knowledge/services';
 
@@ -166,7 +166,10 @@ export function formatPacket(p: Packet): string {
   if (p.oif !== undefined) out.push('out', p.oif);
   out.push('state', p.state);
   if (p.proto === 6) out.push('flags', flagText(p.tcpFlags));
-  if (p.icmpType !== undefined) out.push('icmp-type', `${p.icmpType}/${p.icmpCode ?? 0}`);
+  if (p.icmpType !== undefined) {
+    const named = icmpTypeName({ type: p.icmpType, codeMin: p.icmpCode ?? 0, codeMax: p.icmpCode ?? 0 }, p.family);
+    out.push('icmp-type', named && parseIcmpType(named, p.family).ok && (parseIcmpType(named, p.family) as { value: { codeMin: number } }).value.codeMin === (p.icmpCode ?? 0) ? named : `${p.icmpType}/${p.icmpCode ?? 0}`);
+  }
   if (p.mark) out.push('mark', `0x${p.mark.toString(16)}`);
   if (p.reply) out.push('reply');
   return out.join(' ');

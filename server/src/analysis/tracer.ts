@@ -6,7 +6,7 @@ import { loc, type Family, type Localized } from '../syntax/ast';
 import type { Analysis } from '../engine';
 import type { Chain, Rule, Ruleset } from '../model/ruleset';
 import { formatPacket, parsePacket, type Packet, type PathKind } from './trace-packet';
-import { matchRule, type MatchResult, type PacketState } from './trace-match';
+import { addressNet, matchRule, type MatchResult, type PacketState } from './trace-match';
 import { applyTarget } from './trace-target';
 
 export type Verdict = 'ACCEPT' | 'DROP' | 'REJECT' | 'DEPENDS';
@@ -74,7 +74,7 @@ export const FILTER_CHAIN: Record<PathKind, string> = { input: 'INPUT', forward:
 
 export interface TraceOptions {
   /** Decides a rule without evaluating it (the matrix knows which rules contain a cell); undefined = evaluate. Not used once NAT moved the packet. */
-  hint?: (rule: Rule) => MatchResult | undefined;
+  hint?: (rule: Rule) => MatchResult | undefined | typeof PAUSE;
   /** Branches explored at most; past it the answer is DEPENDS. */
   maxBranches?: number;
   /** Record the steps (the matrix does not need them). Default true. */
@@ -85,9 +85,15 @@ export interface TraceOptions {
   stopAtRewrite?: boolean;
 }
 
-interface StepNode { step: TraceStep; prev?: StepNode }
 interface AssumeNode { a: Assumption; prev?: AssumeNode }
-interface Frame { chain: Chain; rules: readonly Rule[]; index: number }
+interface Frame {
+  chain: Chain;
+  rules: readonly Rule[];
+  index: number;
+  /** Indexes of the rules that can match (long chains, see chainIndex); the others are recorded as not matching. */
+  cand?: readonly number[];
+  ci?: number;
+}
 
 interface World {
   pkt: PacketState;
@@ -97,7 +103,8 @@ interface World {
   table: string;
   builtin?: Chain;
   stack: Frame[];
-  steps?: StepNode;
+  /** The walk so far, kept flat (copied only when the walk forks). */
+  steps: StepLog;
   assumed?: AssumeNode;
   hooks: HookVerdict[];
   /** NAT rewrote the destination: hints about the original packet no longer apply. */
@@ -106,6 +113,38 @@ interface World {
 }
 
 interface Ctx { rs: Ruleset; opts: TraceOptions; record: boolean }
+
+/** Steps as parallel arrays: one push per rule instead of an object per rule. */
+class StepLog {
+  rules: Rule[] = [];
+  tables: string[] = [];
+  chains: string[] = [];
+  /** bit 0 matched; undecided reasons by index. */
+  matched: boolean[] = [];
+  undecided = new Map<number, Localized>();
+  add(table: string, chain: string, rule: Rule, matched: boolean, undecided?: Localized): void {
+    if (undecided) this.undecided.set(this.rules.length, undecided);
+    this.rules.push(rule); this.tables.push(table); this.chains.push(chain); this.matched.push(matched);
+  }
+  copy(): StepLog {
+    const c = new StepLog();
+    c.rules = this.rules.slice(); c.tables = this.tables.slice(); c.chains = this.chains.slice(); c.matched = this.matched.slice();
+    c.undecided = new Map(this.undecided);
+    return c;
+  }
+  toSteps(): TraceStep[] {
+    const out: TraceStep[] = new Array(this.rules.length);
+    for (let i = 0; i < out.length; i++) {
+      const rule = this.rules[i], matched = this.matched[i];
+      const step: TraceStep = { table: this.tables[i], chain: this.chains[i], line: rule.command.range.start.line, matched, rule };
+      if (matched && rule.command.target) step.target = rule.command.target.name;
+      const u = this.undecided.get(i);
+      if (u) step.undecided = u;
+      out[i] = step;
+    }
+    return out;
+  }
+}
 
 const MAX_BRANCHES = 256;
 const MAX_DEPTH = 100;
@@ -149,7 +188,7 @@ export function traceState(rs: Ruleset, state: PacketState, path: PathKind, opts
 
 function traceLeaves(rs: Ruleset, state: PacketState, path: PathKind, opts: TraceOptions): World[] {
   const ctx: Ctx = { rs, opts, record: opts.steps !== false };
-  const start: World = { pkt: state, path, route: HOOKS[path], hookIndex: 0, table: '', stack: [], hooks: [], rewritten: false };
+  const start: World = { pkt: state, path, route: HOOKS[path], hookIndex: 0, table: '', stack: [], steps: new StepLog(), hooks: [], rewritten: false };
   return explore(ctx, start, opts.maxBranches ?? MAX_BRANCHES);
 }
 
@@ -160,32 +199,71 @@ function hasNatRules(rs: Ruleset): boolean {
 
 /** Runs every branch to its end, depth first with "not matched" first. */
 function explore(ctx: Ctx, start: World, max: number): World[] {
-  const todo: World[] = [start];
-  const leaves: World[] = [];
-  let branches = 1;
-  while (todo.length) {
-    const w = todo.pop()!;
-    const forks = run(ctx, w);
-    if (!forks) { leaves.push(w); continue; }
-    branches += forks.length - 1;
-    if (branches > max) {
-      w.done = { verdict: 'DEPENDS', reason: loc(`too many undecided matches (over ${max} branches)`, `判定できない条件が多すぎます（分岐が ${max} を超えました）`) };
-      leaves.push(w);
-      continue;
-    }
-    for (let k = forks.length - 1; k >= 0; k--) todo.push(forks[k]);
-  }
-  return leaves;
+  const ex = new Exploration(ctx, start, max);
+  ex.run();
+  return ex.leaves;
 }
 
+/** A hint's answer that stops the walk before the rule, so the caller can narrow the packet and go on. */
+export const PAUSE = Symbol('pause');
+
+/**
+ * A walk that can stop before a rule (the hint answered PAUSE) and be copied and resumed: the
+ * exposure matrix splits a cell there and continues each half from the same point.
+ */
+export class Exploration {
+  leaves: World[] = [];
+  private todo: World[];
+  private branches = 1;
+  constructor(private ctx: Ctx, start: World, private readonly max: number) { this.todo = [start]; }
+
+  static start(rs: Ruleset, state: PacketState, path: PathKind, opts: TraceOptions): Exploration {
+    const ctx: Ctx = { rs, opts, record: opts.steps !== false };
+    return new Exploration(ctx, { pkt: state, path, route: HOOKS[path], hookIndex: 0, table: '', stack: [], steps: new StepLog(), hooks: [], rewritten: false }, opts.maxBranches ?? MAX_BRANCHES);
+  }
+
+  /** True when every branch ended; false when paused (resume after copying). */
+  run(): boolean {
+    while (this.todo.length) {
+      const w = this.todo[this.todo.length - 1];
+      const forks = run(this.ctx, w);
+      if (forks === PAUSED) return false;
+      this.todo.pop();
+      if (!forks) { this.leaves.push(w); continue; }
+      this.branches += forks.length - 1;
+      if (this.branches > this.max) {
+        w.done = { verdict: 'DEPENDS', reason: loc(`too many undecided matches (over ${this.max} branches)`, `判定できない条件が多すぎます（分岐が ${this.max} を超えました）`) };
+        this.leaves.push(w);
+        continue;
+      }
+      for (let k = forks.length - 1; k >= 0; k--) this.todo.push(forks[k]);
+    }
+    return true;
+  }
+
+  /** A copy that goes on with other options (another hint) and with every live packet patched. */
+  copy(opts: TraceOptions, patch: (p: PacketState) => void): Exploration {
+    const c = new Exploration({ ...this.ctx, opts }, this.todo[0], this.max);
+    // Branches that already ended stay ended; live ones get the new packet.
+    c.todo = this.todo.map((w) => { const x = clone(w); x.done = w.done; if (!w.done) patch(x.pkt); return x; });
+    c.leaves = [...this.leaves];
+    c.branches = this.branches;
+    return c;
+  }
+
+  outcomes(): TraceOutcome[] { return this.leaves.map(outcomeOf); }
+}
+
+const PAUSED = 'paused' as const;
+
 function clone(w: World): World {
-  return { ...w, pkt: { ...w.pkt, orig: { ...w.pkt.orig } }, stack: w.stack.map((f) => ({ ...f })), hooks: [...w.hooks], done: undefined };
+  return { ...w, pkt: { ...w.pkt, orig: { ...w.pkt.orig } }, stack: w.stack.map((f) => ({ ...f })), steps: w.steps.copy(), hooks: [...w.hooks], done: undefined };
 }
 
 const lineOf = (rule: Rule) => rule.command.range.start.line;
 
-/** Runs a world until it ends (undefined) or forks (the branches: not matched, matched). */
-function run(ctx: Ctx, w: World): World[] | undefined {
+/** Runs a world until it ends (undefined), forks (the branches: not matched, matched) or pauses. */
+function run(ctx: Ctx, w: World): World[] | undefined | typeof PAUSED {
   for (;;) {
     if (w.done) return undefined;
     if (!w.stack.length) {
@@ -202,38 +280,83 @@ function run(ctx: Ctx, w: World): World[] | undefined {
       }
       w.table = table;
       w.builtin = chain;
-      w.stack = [frameOf(ctx, chain)];
+      w.stack = [frameOf(ctx, chain, w)];
     }
     const frame = w.stack[w.stack.length - 1];
+    if (frame.cand) {
+      // Rules the index rules out are evaluated as "no" without looking at them.
+      const next = frame.ci! < frame.cand.length ? frame.cand[frame.ci!] : frame.rules.length;
+      if (ctx.record) for (let k = frame.index; k < next; k++) w.steps.add(w.table, frame.chain.name, frame.rules[k], false);
+      if (next > frame.index) frame.index = next;
+      frame.ci!++;
+    }
     if (frame.index >= frame.rules.length) { endOfChain(w); continue; }
     if (w.stack.length > MAX_DEPTH) { w.done = { verdict: 'DEPENDS', reason: loc('jumps nest too deep (a loop?)', 'ジャンプの入れ子が深すぎます（ループ？）') }; return undefined; }
     const rule = frame.rules[frame.index++];
-    let m: MatchResult | undefined = !w.rewritten && ctx.opts.hint ? ctx.opts.hint(rule) : undefined;
+    let m: MatchResult | undefined | typeof PAUSE = !w.rewritten && ctx.opts.hint ? ctx.opts.hint(rule) : undefined;
+    if (m === PAUSE) { frame.index--; return PAUSED; }
     if (m === undefined) m = matchRule(rule, w.pkt, frame.chain.name);
     if (m !== false && rule.conditional) m = loc('depends on whether the script runs this command (it is inside a condition)', 'スクリプトがこのコマンドを実行するかどうか（条件の中にあります）次第');
-    const ref: RuleRef = { table: w.table, chain: frame.chain.name, line: lineOf(rule) };
     if (m === false) {
-      if (ctx.record) w.steps = { step: { ...ref, matched: false, rule }, prev: w.steps };
+      if (ctx.record) w.steps.add(w.table, frame.chain.name, rule, false);
       continue;
     }
     if (m !== true) {
+      const ref: RuleRef = { table: w.table, chain: frame.chain.name, line: lineOf(rule) };
       const no = clone(w), yes = clone(w);
       no.assumed = { a: { ...ref, matched: false, reason: m }, prev: w.assumed };
       yes.assumed = { a: { ...ref, matched: true, reason: m }, prev: w.assumed };
       if (ctx.record) {
-        no.steps = { step: { ...ref, matched: false, undecided: m, rule }, prev: w.steps };
-        yes.steps = { step: { ...ref, matched: true, undecided: m, target: rule.command.target?.name, rule }, prev: w.steps };
+        no.steps.add(w.table, frame.chain.name, rule, false, m);
+        yes.steps.add(w.table, frame.chain.name, rule, true, m);
       }
       takeTarget(ctx, yes, rule, frame.chain.name);
       return [no, yes];
     }
-    if (ctx.record) w.steps = { step: { ...ref, matched: true, target: rule.command.target?.name, rule }, prev: w.steps };
+    if (ctx.record) w.steps.add(w.table, frame.chain.name, rule, true);
     takeTarget(ctx, w, rule, frame.chain.name);
   }
 }
 
-function frameOf(ctx: Ctx, chain: Chain): Frame {
-  return { chain, rules: ctx.opts.rulesOf ? ctx.opts.rulesOf(chain) : chain.rules, index: 0 };
+function frameOf(ctx: Ctx, chain: Chain, w?: World): Frame {
+  const rules = ctx.opts.rulesOf ? ctx.opts.rulesOf(chain) : chain.rules;
+  const frame: Frame = { chain, rules, index: 0 };
+  if (w && !ctx.opts.hint && rules.length >= INDEX_MIN && w.pkt.dst !== undefined) {
+    const ix = chainIndex(rules, w.pkt.family);
+    frame.cand = mergeSorted(ix.byDst.get(w.pkt.dst) ?? [], ix.others);
+    frame.ci = 0;
+  }
+  return frame;
+}
+
+const INDEX_MIN = 48;
+interface ChainIndex { byDst: Map<bigint, number[]>; others: number[] }
+const indexes = new WeakMap<readonly Rule[], ChainIndex>();
+
+/** For a long chain: the rules whose only possible destination is one address, by that address. */
+function chainIndex(rules: readonly Rule[], family: Family): ChainIndex {
+  let ix = indexes.get(rules);
+  if (ix) return ix;
+  ix = { byDst: new Map(), others: [] };
+  const full = family === 4 ? 0xffffffffn : (1n << 128n) - 1n;
+  rules.forEach((r, i) => {
+    const d = r.command.generic.destination;
+    const n = d && !d.negated && !d.arg.symbolic ? addressNet(r.addresses.destination ?? d.value, family) : undefined;
+    if (n && typeof n !== 'string' && n.mask === full) {
+      const list = ix!.byDst.get(n.net);
+      if (list) list.push(i); else ix!.byDst.set(n.net, [i]);
+    } else ix!.others.push(i);
+  });
+  indexes.set(rules, ix);
+  return ix;
+}
+
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  if (!a.length) return b as number[];
+  const out: number[] = [];
+  let i = 0, j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i] < b[j]) ? a[i++] : b[j++]);
+  return out;
 }
 
 function endOfChain(w: World): void {
@@ -256,8 +379,8 @@ function takeTarget(ctx: Ctx, w: World, rule: Rule, chainName: string): void {
   }
   const target = ctx.rs.tables.get(w.table)?.chains.get(t.name);
   if (target && !target.builtin) {
-    if (rule.command.goto) w.stack[w.stack.length - 1] = frameOf(ctx, target);
-    else w.stack.push(frameOf(ctx, target));
+    if (rule.command.goto) w.stack[w.stack.length - 1] = frameOf(ctx, target, w);
+    else w.stack.push(frameOf(ctx, target, w));
     return;
   }
   const effect = applyTarget(rule, w.pkt, w.table, w.path, w.builtin!.name);
@@ -310,7 +433,7 @@ function reroute(w: World, path: PathKind, natChain: string): void {
 function replayNat(ctx: Ctx, w: World, chainName: string): World[] | undefined {
   if (w.pkt.reply || w.pkt.state !== 'ESTABLISHED' || (chainName !== 'PREROUTING' && chainName !== 'OUTPUT')) return undefined;
   const first: PacketState = { ...w.pkt, state: 'NEW', tcpFlags: w.pkt.proto === 6 ? 0x02 : 0, ctmark: 0, ctDnat: false, ctSnat: false, orig: { ...w.pkt.orig } };
-  const sub: World = { pkt: first, path: w.path, route: [['nat', chainName]], hookIndex: 0, table: '', stack: [], hooks: [], rewritten: false };
+  const sub: World = { pkt: first, path: w.path, route: [['nat', chainName]], hookIndex: 0, table: '', stack: [], steps: new StepLog(), hooks: [], rewritten: false };
   const leaves = explore({ rs: ctx.rs, opts: { maxBranches: ctx.opts.maxBranches }, record: false }, sub, ctx.opts.maxBranches ?? MAX_BRANCHES);
   if (!leaves.some((l) => l.hooks.some((h) => h.verdict === 'NAT'))) { w.pkt.ctDnat = false; return undefined; }
   const branches = leaves.map((leaf) => {
@@ -342,9 +465,7 @@ function assumptionsOf(w: World): Assumption[] {
 }
 
 function stepsOf(w: World): TraceStep[] {
-  const out: TraceStep[] = [];
-  for (let n = w.steps; n; n = n.prev) out.push(n.step);
-  return out.reverse();
+  return w.steps.toSteps();
 }
 
 function outcomeOf(w: World): TraceOutcome {
