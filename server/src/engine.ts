@@ -83,6 +83,43 @@ function symbolicIptables(program: Word, first: Word | undefined): Family | unde
   return /6/.test(program.text) ? 6 : 4;
 }
 
+/**
+ * Windows line ends break both kinds of file for real: sh passes `ACCEPT\r` to iptables and
+ * iptables-restore reads the table name `filter\r` (both checked with iptables 1.8.9).
+ */
+function lineEndingProblems(text: string, kind: DocumentKind): Problem[] {
+  const at = text.indexOf('\r\n');
+  if (at < 0) return [];
+  const line = text.slice(0, at).split('\n').length - 1;
+  const col = at - (text.lastIndexOf('\n', at - 1) + 1);
+  const lines = text.split('\n');
+  const last = lines.length - 1;
+  const en = kind === 'shell'
+    ? 'this script has Windows (CRLF) line ends: sh passes a carriage return at the end of each line to iptables (ACCEPT\\r), so the commands fail. Save it with LF line ends'
+    : 'this file has Windows (CRLF) line ends: iptables-restore reads the carriage return as part of the words (table "filter\\r") and rejects the file. Save it with LF line ends';
+  const ja = kind === 'shell'
+    ? 'このスクリプトの改行が Windows 形式（CRLF）です。sh は各行末の CR を iptables に渡す（ACCEPT\\r）ため、コマンドが失敗します。LF 改行で保存してください'
+    : 'このファイルの改行が Windows 形式（CRLF）です。iptables-restore は CR を語の一部として読み（テーブル "filter\\r"）、ファイルを拒否します。LF 改行で保存してください';
+  return [{
+    code: kind === 'shell' ? 'IPT100' : 'IPT111', severity: 'error',
+    range: { start: { line, character: col }, end: { line, character: col + 1 } },
+    message: loc(en, ja),
+    fixes: [{ title: loc('Convert all line ends to LF', 'すべての改行を LF に変換'), preferred: true,
+      edits: [{ range: { start: { line: 0, character: 0 }, end: { line: last, character: lines[last].length } }, newText: text.replace(/\r\n/g, '\n') }] }],
+  }];
+}
+
+/** `iptables　-A　INPUT` with full-width spaces: sh sees one word and reports "command not found". */
+function gluedCommand(program: Word): Problem {
+  const fixed = program.text.replace(/[\u3000\u00A0]/g, ' ');
+  return {
+    code: 'IPT114', severity: 'error', range: program.range,
+    message: loc('this command is glued together by full-width or non-breaking spaces: sh sees one word and runs nothing ("command not found"). Use ordinary spaces',
+      'このコマンドは全角スペース（または特殊な空白）でつながっています。sh は 1 つの語とみなし、何も実行しません（command not found）。半角スペースを使ってください'),
+    fixes: [{ title: loc('Replace with ordinary spaces', '半角スペースに置き換える'), edits: [{ range: program.range, newText: fixed }], preferred: true }],
+  };
+}
+
 export function analyze(rawText: string, opts: AnalyzeOptions = {}): Analysis {
   const text = rawText.charCodeAt(0) === 0xfeff ? ' ' + rawText.slice(1) : rawText; // keep offsets: BOM becomes a blank
   const config = opts.config ?? DEFAULT_CONFIG;
@@ -95,6 +132,7 @@ export function analyze(rawText: string, opts: AnalyzeOptions = {}): Analysis {
   if (kind === 'save') {
     const family = opts.family ?? detectSaveFamily(text, opts.path);
     const save = parseSaveFile(text, family);
+    pushAll(problems, lineEndingProblems(rawText, 'save'));
     analysis.saves.push(save);
     pushAll(analysis.comments, save.comments);
     pushAll(problems, save.problems);
@@ -102,7 +140,15 @@ export function analyze(rawText: string, opts: AnalyzeOptions = {}): Analysis {
     applyRestore(rulesets[family], save, problems);
     used.add(family);
   } else {
-    const shell = evaluateShell(text);
+    let shell: ShellResult;
+    try {
+      shell = evaluateShell(text);
+    } catch (e) {
+      // A script the evaluator cannot finish (e.g. a variable doubled until no string can hold it).
+      shell = { events: [], problems: [], variables: [], functions: [], comments: [] };
+      problems.push({ code: 'IPT100', severity: 'warning', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: loc(`this script is too large or too complex to evaluate (${(e as Error).message}): it was not checked`, `このスクリプトは大きすぎるか複雑すぎるため評価できません（${(e as Error).message}）。検査していません`) });
+    }
+    pushAll(problems, lineEndingProblems(rawText, 'shell'));
     analysis.shell = shell;
     pushAll(analysis.comments, shell.comments);
     pushAll(problems, shell.problems);
@@ -136,7 +182,11 @@ export function analyze(rawText: string, opts: AnalyzeOptions = {}): Analysis {
         continue;
       }
       const m = PROGRAM.exec(program.text);
-      if (!m) continue;
+      if (!m) {
+        const glued = /^(?:.*\/)?ip6?tables[\u3000\u00A0]/.exec(program.text);
+        if (glued) problems.push(gluedCommand(program));
+        continue;
+      }
       const family: Family = m[1] === 'ip6tables' ? 6 : 4;
       used.add(family);
       const { command, problems: ps } = parseCommandWords(ev.words.slice(1), { family, origin: 'shell' });

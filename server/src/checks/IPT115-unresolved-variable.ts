@@ -12,10 +12,12 @@ export const unresolvedVariable: CheckDef = {
   summary: loc('A shell variable whose value is not known: the rules using it are checked only in part.', '値がわからないシェル変数です。それを使うルールは一部しか検査できません。'),
   run(analysis) {
     const uses = new Map<string, Range[]>();
+    const broken = analysis.problems.filter((p) => p.code === 'IPT100').map((p) => p.range.start);
     for (const rec of analysis.commands) {
       if (rec.fromRestore) continue;
       for (const w of rec.command.words) {
-        if (!w.symbolic) continue;
+        // Symbolic for another reason (an unterminated quote, reported as IPT100): not a variable.
+        if (!w.symbolic || !/[$`]/.test(w.text) || broken.some((p) => inside(p, w.range))) continue;
         const list = uses.get(w.text);
         if (list) { if (!list.some((r) => sameStart(r, w.range))) list.push(w.range); } else uses.set(w.text, [w.range]);
       }
@@ -53,5 +55,8 @@ function origin(analysis: Analysis, text: string): { en: string; ja: string; def
   }
   return loc('is not set in this script (the environment, a sourced file or read?), so its value is not known before it runs', 'はこのスクリプト内で設定されていないため（環境変数、読み込んだファイル、read など）、実行前には値がわかりません');
 }
+
+const inside = (p: Range['start'], r: Range) => (p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character))
+  && (p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character));
 
 const sameStart = (a: Range, b: Range) => a.start.line === b.start.line && a.start.character === b.start.character;

@@ -6,7 +6,8 @@ import { loc, type Family, type Fix } from '../syntax/ast';
 import type { Analysis, CommandRecord } from '../engine';
 import { Ruleset, applyCommand } from '../model/ruleset';
 import type { CheckDef, Finding } from './types';
-import { inboundTcp, surelyDropped } from './lib/reach';
+import { inboundTcp, ruleMatches, surelyDropped, type Probe } from './lib/reach';
+import { STANDARD_TARGETS, findTarget } from '../knowledge/registry';
 import { moveLinesFix } from './lib/edits';
 import { isPlainStatement, opaqueChanges } from './lib/script';
 
@@ -33,22 +34,49 @@ function findForFamily(analysis: Analysis, family: Family): Finding | undefined 
   for (const port of analysis.config.managementPorts) {
     const scratch = new Ruleset(family);
     // The admin's running session: its next segments arrive as ESTABLISHED.
-    const cut = () => surelyDropped(scratch, 'INPUT', inboundTcp(port, 'ESTABLISHED'));
+    const probe = inboundTcp(port, 'ESTABLISHED');
     let cutAt: CommandRecord | undefined;
+    let dropped = false;
     for (const rec of records) {
-      const before = cut();
       applyCommand(scratch, rec.command, [], { conditional: rec.conditional });
-      const after = cut();
-      if (!cutAt && !before && after && !rec.conditional) cutAt = rec;
+      // Walking INPUT after every command is quadratic: skip the commands that cannot change the answer.
+      if (!mayChange(rec, dropped, probe)) continue;
+      const after = surelyDropped(scratch, 'INPUT', probe);
+      if (!cutAt && !dropped && after && !rec.conditional) cutAt = rec;
       else if (cutAt && !after) {
         // Something we cannot see ran in between (a sourced file, a restore): it may have let SSH in.
         const from = cutAt.command.range.end.line, to = rec.command.range.start.line;
         if (opaqueChanges(analysis).some((r) => r.start.line > from && r.start.line < to)) return undefined;
         return report(analysis, cutAt, rec, port, records);
       }
+      dropped = after;
     }
   }
   return undefined;
+}
+
+/**
+ * Can this command change whether INPUT surely drops the probe? False only when it certainly
+ * cannot: another table or chain policy, a LOG-like target, an ACCEPT while nothing is dropped or
+ * one that cannot match the probe, a DROP that does not surely match it (its "maybe" only adds a
+ * drop to the accepts that stay possible).
+ */
+function mayChange(rec: CommandRecord, dropped: boolean, probe: Probe): boolean {
+  const c = rec.command;
+  if (c.invalid || c.skipped || !c.op || c.table !== 'filter' || c.tableWord?.symbolic) return false;
+  if (c.op === 'P') return c.chain === 'INPUT' || !!c.chainWord?.symbolic;
+  if (c.op !== 'A' && c.op !== 'I') return c.op !== 'C';
+  const t = c.target;
+  if (!t) return false;
+  if (t.nameWord?.symbolic || c.chainWord?.symbolic) return true;
+  switch (t.name) {
+    case 'ACCEPT': return dropped && (rec.conditional || ruleMatches(c, probe) !== 'no');
+    case 'DROP': case 'REJECT': return !dropped && !rec.conditional && ruleMatches(c, probe) === 'yes';
+    case 'RETURN': return true;
+  }
+  if ((STANDARD_TARGETS as readonly string[]).includes(t.name) || t.name === 'NFQUEUE') return true;
+  // A target extension that does not decide (LOG, MARK...); a jump to a user chain may.
+  return !!c.goto || !findTarget(t.name, c.family);
 }
 
 function report(analysis: Analysis, cut: CommandRecord, restored: CommandRecord, port: number, records: CommandRecord[]): Finding {

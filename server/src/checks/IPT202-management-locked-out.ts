@@ -23,7 +23,10 @@ export const managementLockedOut: CheckDef = {
       // IPv6 locked down while IPv4 is managed is a common, deliberate setup ("no IPv6 here").
       if (family === 6 && (analysis.kind === 'save' || analysis.families.includes(4))) continue;
       // A rule iptables refuses is reported already; the lockout may only be its consequence.
-      if (analysis.commands.some((r) => r.command.family === family && r.command.invalid && r.command.table === 'filter' && addsRule(r.command))) continue;
+      // So is a rule the shell cannot read to the end (an unterminated quote swallows the rest).
+      const broken = analysis.problems.filter((p) => p.code === 'IPT100').map((p) => p.range.start.line);
+      if (analysis.commands.some((r) => r.command.family === family && r.command.table === 'filter' && addsRule(r.command)
+        && (r.command.invalid || broken.some((l) => l >= r.command.range.start.line && l <= r.command.range.end.line)))) continue;
       const ports = [...new Set([...analysis.config.managementPorts, ...labelledSshPorts(analysis, family)])];
       const states = endStates(analysis, family);
       const blocked = states.map((rs) => blockedEverywhere(rs, ports));

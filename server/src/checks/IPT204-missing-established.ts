@@ -56,7 +56,7 @@ function check(analysis: Analysis, family: Family, chain: 'INPUT' | 'OUTPUT'): F
     loc(`Accept ESTABLISHED,RELATED traffic at the top of ${chain}`, `${chain} の先頭で ESTABLISHED,RELATED の通信を許可する`));
   return {
     range,
-    message: loc(`${chain}${v6.en} drops by default and no rule accepts ESTABLISHED,RELATED traffic: ${what.en}. Accept such traffic at the top of ${chain} (${RULE})`, `${chain}${v6.ja} は既定で破棄し、ESTABLISHED,RELATED の通信を許可するルールがありません。${what.ja}。${chain} の先頭で許可してください（${RULE}）`),
+    message: loc(`${chain}${v6.en} drops by default and no rule accepts ESTABLISHED,RELATED traffic: ${what.en}. Accept such traffic at the top of ${chain} (${RULE})`, `${chain}${v6.ja || ' '}は既定で破棄し、ESTABLISHED,RELATED の通信を許可するルールがありません。${what.ja}。${chain} の先頭で許可してください（${RULE}）`),
     fixes: fix ? [{ ...fix, preferred: true }] : [],
   };
 }
@@ -73,19 +73,27 @@ function droppedReplies(rs: Ruleset, chain: string, other: string): { services: 
   const services: Service[] = [];
   let range: Range | undefined;
   if (!c) return { services };
-  for (const s of allowedServices(rs, other)) {
+  // The reply first (cheap when `chain` is short), then whether `other` lets the service start at
+  // all; four named services are enough for the message, and a bounded number of tries keeps a
+  // ruleset of 100,000 rules linear.
+  let tries = 0;
+  for (const s of candidateServices(rs, other)) {
+    if (services.length >= 4 || ++tries > MAX_TRIES) break;
     // Opened from the other side: the reply goes from the service port back to an ephemeral port.
     const reply: Probe = { proto: s.proto, sport: s.port, dport: EPHEMERAL, state: 'ESTABLISHED', loopback: false };
     const v = verdict(rs, 'filter', chain, reply);
     if (v.verdict !== 'drop') continue;
+    if (verdict(rs, 'filter', other, { proto: s.proto, dport: s.port, state: 'NEW', loopback: false }).verdict === 'drop') continue;
     services.push(s);
     range ??= v.decidedBy?.command.range ?? c.policyRange;
   }
   return { services, range };
 }
 
-/** Services (protocol and port) that `chain` certainly or possibly lets start a connection to. */
-function allowedServices(rs: Ruleset, chain: string): Service[] {
+const MAX_TRIES = 64;
+
+/** Services (protocol and port) that `chain` may let start a connection to, by its accept rules and its policy. */
+function candidateServices(rs: Ruleset, chain: string): Service[] {
   const c = rs.chain('filter', chain);
   if (!c) return [];
   const found = new Map<string, Service>();
@@ -103,6 +111,5 @@ function allowedServices(rs: Ruleset, chain: string): Service[] {
   }
   // A chain that accepts by default lets the host open anything.
   if (c.policy !== 'DROP') (chain === 'OUTPUT' ? TYPICAL_OUT : TYPICAL_IN).forEach(add);
-  const probes = [...found.values()];
-  return probes.filter((s) => verdict(rs, 'filter', chain, { proto: s.proto, dport: s.port, state: 'NEW', loopback: false }).verdict !== 'drop');
+  return [...found.values()];
 }

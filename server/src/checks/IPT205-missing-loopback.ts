@@ -66,7 +66,7 @@ function check(analysis: Analysis, family: Family, chain: 'INPUT' | 'OUTPUT'): F
     range,
     message: loc(
       `${chain}${family === 6 ? ' (IPv6)' : ''} drops by default and no rule accepts the loopback interface (${flag} -j ACCEPT): programs on this host cannot reach each other over ${addr} (a local database, DNS cache or mail filter)`,
-      `${chain}${family === 6 ? '（IPv6）' : ''} は既定で破棄し、ループバック（${flag} -j ACCEPT）を許可するルールがありません。このホスト内のプログラム同士が ${addr} で通信できません（ローカルのデータベース、DNS キャッシュ、メールフィルターなど）`),
+      `${chain}${family === 6 ? '（IPv6）' : ' '}は既定で破棄し、ループバック（${flag} -j ACCEPT）を許可するルールがありません。このホスト内のプログラム同士が ${addr} で通信できません（ローカルのデータベース、DNS キャッシュ、メールフィルターなど）`),
     fixes: fix ? [{ ...fix, preferred: true }] : [],
   };
 }

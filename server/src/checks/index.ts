@@ -1,8 +1,9 @@
 // The registry of checks. Adding a check = one file in this folder + one line here + its docs page.
 import type { Analysis } from '../engine';
-import type { Problem, Severity } from '../syntax/ast';
+import { loc, type Problem, type Severity } from '../syntax/ast';
 import type { CheckDef } from './types';
 import { VALIDITY_CODES, type CodeInfo } from './validity-codes';
+import { icmpv6Blocked } from './IPT207-icmpv6-blocked';
 import { unresolvedVariable } from './IPT115-unresolved-variable';
 import { placeholderAddress } from './IPT116-placeholder-address';
 import { policyBeforeManagementAllow } from './IPT201-policy-before-management-allow';
@@ -28,7 +29,7 @@ import { establishedLate } from './IPT406-established-late';
 
 export const CHECKS: CheckDef[] = [
   unresolvedVariable, placeholderAddress,
-  policyBeforeManagementAllow, managementLockedOut, flushUnderDropPolicy, missingEstablished, missingLoopback, ipv6LeftOpen,
+  policyBeforeManagementAllow, managementLockedOut, flushUnderDropPolicy, missingEstablished, missingLoopback, ipv6LeftOpen, icmpv6Blocked,
   broadPortRange, sensitivePortOpenToWorld, acceptEverything, publishedPortBypassesInput,
   stateMatchDeprecated, logWithoutLimit, manySingleAddressRules, scriptNotAtomic,
   shadowedRule, redundantRule, unreachableAfterCatchAll, duplicateRule, unusedChain, establishedLate,
@@ -46,10 +47,18 @@ export function codeInfo(code: string): CodeInfo | undefined {
   return byCode.get(code);
 }
 
+/** Runs every check; one that fails reports IPT000 for itself and the others still report. */
 export function runChecks(analysis: Analysis): Problem[] {
   const out: Problem[] = [];
   for (const check of CHECKS) {
-    for (const f of check.run(analysis)) out.push({ code: check.code, severity: check.severity, ...f });
+    try {
+      for (const f of check.run(analysis)) out.push({ code: check.code, severity: check.severity, ...f });
+    } catch (e) {
+      out.push({
+        code: 'IPT000', severity: 'error', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        message: loc(`internal error in check ${check.code} (${check.name}): ${(e as Error).message}; the other checks ran`, `チェック ${check.code}（${check.name}）で内部エラーが発生しました：${(e as Error).message}（他のチェックは実行済み）`),
+      });
+    }
   }
   return out;
 }

@@ -83,7 +83,9 @@ export function insertAtTopFix(analysis: Analysis, family: Family, table: string
   const t = table === 'filter' ? '' : ` -t ${table}`;
   const line = (anchor: CommandRecord, op: string) => `${indentOf(analysis.text, anchor.command.range.start.line)}${programText(analysis, anchor)}${t} ${op} ${chain} ${args}`;
   if (!touching.length) {
-    const anchor = after ?? own.slice(0, from).reverse().find((r) => r.command.op === 'P' && r.command.chain === chain);
+    // After the chain's last policy command (or the last flush, when that comes later): nothing removes the rule again.
+    const lastPolicy = (list: CommandRecord[]) => [...list].reverse().find((r) => r.command.op === 'P' && r.command.chain === chain);
+    const anchor = after ?? lastPolicy(own.slice(from)) ?? (from > 0 ? own[from - 1] : lastPolicy(own));
     if (!anchor || !isPlainStatement(analysis, anchor)) return undefined;
     return { title, edits: [insertLine(analysis.text, anchor.command.range.end.line + 1, line(anchor, '-A'))] };
   }

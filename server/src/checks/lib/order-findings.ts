@@ -5,13 +5,13 @@
 import { loc, type Fix, type IptablesCommand, type Localized, type Range } from '../../syntax/ast';
 import type { Analysis, CommandRecord } from '../../engine';
 import type { Rule } from '../../model/ruleset';
-import { orderFindings, type OrderFinding, type OrderKind } from '../../analysis/order';
-import { OPAQUE_PROGRAM } from '../../analysis/order-trust';
+import { decision, orderFindings, type OrderFinding, type OrderKind } from '../../analysis/order';
+import { isOpaque } from '../../analysis/order-trust';
 import { Parser } from '../../syntax/shell/parser';
 import { newBudget } from '../../syntax/shell/lexer';
 import { LineIndex } from '../../syntax/shell/positions';
 import type { Finding } from '../types';
-import { deleteLinesFix, moveLinesFix } from './edits';
+import { moveLinesFix } from './edits';
 import { isPlainStatement } from './script';
 
 /** The findings about one source command. */
@@ -21,7 +21,8 @@ export interface OrderGroup {
   findings: OrderFinding[];
   /** The rules responsible, in chain order (for a single finding), without repeats. */
   by: Rule[];
-  /** One earlier rule that alone matches every packet of the command's only rule, if any. */
+  /** For IPT402: one earlier rule that alone matches every packet of the command's only rule, if any
+   * (shown instead of every rule that takes some of its packets first). */
   single?: Rule;
 }
 
@@ -53,9 +54,17 @@ export function orderGroups(analysis: Analysis): OrderGroup[] {
       const fs = all.filter((f) => f.kind !== 'vacuous');
       if (!fs.length) continue;
       const kinds = new Set(fs.map((f) => f.kind as OrderKind));
-      const kind: OrderKind = kinds.size === 1 ? [...kinds][0] : kinds.has('shadowed') || kinds.has('unreachable') ? 'shadowed' : 'redundant';
+      let kind: OrderKind = kinds.size === 1 ? [...kinds][0] : kinds.has('shadowed') || kinds.has('unreachable') ? 'shadowed' : 'redundant';
+      // "Duplicate of line N" is about the text: a line that also made rules matching nothing, or
+      // whose rules copy those of several lines, is not one (when the copies all end the chain, it
+      // is redundant: the same verdicts come first).
+      if (kind === 'duplicate' && (fs.length !== all.length || new Set(fs.map((f) => rangeKey(f.by[0].command.range))).size > 1)) {
+        if (fs.length !== all.length || !fs.every((f) => decision(f.by[0]) !== undefined)) continue;
+        kind = 'redundant';
+      }
       const by = [...new Set(fs.flatMap((f) => f.by))];
-      out.push({ kind, command: fs[0].rule.command, findings: fs, by, single: fs.length === 1 ? fs[0].single : undefined });
+      // A shadowed rule names every rule that decides some of its packets first: the fix moves it above the first of those.
+      out.push({ kind, command: fs[0].rule.command, findings: fs, by, single: fs.length === 1 && kind === 'redundant' ? fs[0].single : undefined });
     }
     out.sort((a, b) => a.command.range.start.line - b.command.range.start.line || a.command.range.start.character - b.command.range.start.character);
   }
@@ -101,10 +110,23 @@ function recordOf(analysis: Analysis, cmd: IptablesCommand): { rec: CommandRecor
   return m.get(cmd);
 }
 
-/** The command is the only one written on its lines (not a loop body, not a function called twice). */
+const startCache = new WeakMap<Analysis, Map<number, number>>();
+/** The command is the only one starting on its line (not a loop body, not a function called twice, not `a; b`). */
 function soleRecord(analysis: Analysis, cmd: IptablesCommand): boolean {
-  const k = rangeKey(cmd.range);
-  return analysis.commands.filter((c) => rangeKey(c.command.range) === k).length === 1;
+  let m = startCache.get(analysis);
+  if (!m) {
+    m = new Map();
+    for (const c of analysis.commands) m.set(c.command.range.start.line, (m.get(c.command.range.start.line) ?? 0) + 1);
+    startCache.set(analysis, m);
+  }
+  return m.get(cmd.range.start.line) === 1;
+}
+
+const linesCache = new WeakMap<Analysis, string[]>();
+function linesOfText(analysis: Analysis): string[] {
+  let l = linesCache.get(analysis);
+  if (!l) { l = analysis.text.split('\n'); linesCache.set(analysis, l); }
+  return l;
 }
 
 const topCache = new WeakMap<Analysis, Set<number>>();
@@ -149,7 +171,7 @@ export function moveRuleFix(analysis: Analysis, rule: Rule, anchor: Rule, title:
   if (r.rec.fromRestore || a.rec.fromRestore) {
     // Both lines of one restore document: a save file, or the same heredoc.
     if (!r.rec.fromRestore || !a.rec.fromRestore || r.rec.program !== a.rec.program) return undefined;
-    if (!lineAlone(analysis.text, rr) || !lineAlone(analysis.text, ar)) return undefined;
+    if (!lineAlone(linesOfText(analysis), rr) || !lineAlone(linesOfText(analysis), ar)) return undefined;
   } else {
     if (!movable(analysis, r.rec) || !movable(analysis, a.rec) || a.index > r.index) return undefined;
     for (let k = a.index + 1; k < r.index; k++) {
@@ -176,16 +198,35 @@ export function deleteRuleFix(analysis: Analysis, cmd: IptablesCommand, title: L
   const r = recordOf(analysis, cmd);
   if (!r || !soleRecord(analysis, cmd)) return undefined;
   if (analysis.kind === 'shell' && !r.rec.fromRestore && !movable(analysis, r.rec)) return undefined;
-  for (let k = r.index + 1; k < analysis.commands.length; k++) {
-    const c = analysis.commands[k].command;
-    if (!touches(c, cmd)) continue;
-    if (c.op === 'D' || c.op === 'R' || (c.op === 'I' && (c.ruleNum ?? 1) > 1)) return undefined;
-  }
-  return deleteLinesFix(analysis, cmd, title);
+  if (lastNumbered(analysis, cmd) > r.index) return undefined;
+  // The command's lines go, when nothing else is written on them (a program word or `sudo` before
+  // it, a comment after it are fine).
+  const lines = linesOfText(analysis);
+  const start = cmd.range.start.line, end = cmd.range.end.line;
+  const before = lines[start].slice(0, cmd.range.start.character), after = lines[end].slice(cmd.range.end.character);
+  if (before.trim() !== '' && !/^\s*(sudo\s+)?\S*$/.test(before)) return undefined;
+  if (after.trim() !== '' && !after.trim().startsWith('#')) return undefined;
+  const to = end + 1 < lines.length ? { line: end + 1, character: 0 } : { line: end, character: lines[end].length };
+  return [{ title, edits: [{ range: { start: { line: start, character: 0 }, end: to }, newText: '' }], preferred: true }];
 }
 
-function lineAlone(text: string, r: Range): boolean {
-  const lines = text.split('\n', r.end.line + 1);
+const numberedCache = new WeakMap<Analysis, { byChain: Map<string, number>; anyChain: number }>();
+/** The index of the last command that picks rules of cmd's chain by number or by specification (-1: none). */
+function lastNumbered(analysis: Analysis, cmd: IptablesCommand): number {
+  let n = numberedCache.get(analysis);
+  if (!n) {
+    n = { byChain: new Map(), anyChain: -1 };
+    analysis.commands.forEach(({ command: c }, k) => {
+      if (!(c.op === 'D' || c.op === 'R' || (c.op === 'I' && (c.ruleNum ?? 1) > 1))) return;
+      if (c.tableWord?.symbolic || c.chainWord?.symbolic || !c.chain) n!.anyChain = k;
+      else n!.byChain.set(`${c.family}|${c.table}|${c.chain}`, k);
+    });
+    numberedCache.set(analysis, n);
+  }
+  return Math.max(n.anyChain, n.byChain.get(`${cmd.family}|${cmd.table}|${cmd.chain}`) ?? -1);
+}
+
+function lineAlone(lines: string[], r: Range): boolean {
   return lines[r.start.line].slice(0, r.start.character).trim() === '' && /^\s*(#.*)?\r?$/.test(lines[r.end.line].slice(r.end.character));
 }
 
@@ -200,10 +241,7 @@ function commentBlockStart(text: string, line: number): number {
 const before = (a: Range['start'], b: Range['start']) => a.line < b.line || (a.line === b.line && a.character < b.character);
 
 function opaqueBetween(analysis: Analysis, from: Range, to: Range): boolean {
-  return (analysis.shell?.events ?? []).some((ev) => {
-    const p = ev.words[0];
-    return ev.kind === 'command' && !!p && (p.symbolic || OPAQUE_PROGRAM.test(p.text)) && before(from.start, ev.range.start) && before(ev.range.start, to.start);
-  });
+  return (analysis.shell?.events ?? []).some((ev) => isOpaque(ev) && before(from.start, ev.range.start) && before(ev.range.start, to.start));
 }
 
 /** Some variable the command at `to` reads is assigned between `from` and `to`. */

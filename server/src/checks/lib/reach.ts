@@ -55,21 +55,36 @@ function portTri(limit: PortLimit | null | undefined, port: number | undefined, 
   return portAllowed(limit, port) ? 'yes' : 'no';
 }
 
-/** -s/-d against "this host over lo" or "some remote host". */
-function addressTri(m: GenericMatch | undefined, family: Family, p: Probe): Tri {
+/** One address text against "this host over lo" or "some remote host". */
+function oneAddressTri(text: string, family: Family, p: Probe): Tri {
+  const net = addressOf(text, family);
+  // Over lo the address may be 127.0.0.1 or one of the host's own: only /0 is sure to match.
+  if (!net) return 'maybe';
+  if (net.prefix === 0) return 'yes';
+  if (cidrWithin(net, LOOPBACK[family])) return p.loopback ? 'maybe' : 'no';
+  return 'maybe';
+}
+
+/** Per address option, the answer for a remote probe [0] and a loopback probe [1]: a list of 100,000 addresses is read once. */
+const listCache = new WeakMap<GenericMatch, (Tri | undefined)[]>();
+
+/** -s/-d against the probe; `own` is the one address of the rule when the command listed several. */
+function addressTri(m: GenericMatch | undefined, family: Family, p: Probe, own?: string): Tri {
   if (!m) return 'yes';
   if (m.arg.symbolic) return 'maybe';
-  let res: Tri = 'no';
-  for (const text of m.value.split(',')) {
-    const net = addressOf(text, family);
-    // Over lo the address may be 127.0.0.1 or one of the host's own: only /0 is sure to match.
-    let t: Tri;
-    if (!net) t = 'maybe';
-    else if (net.prefix === 0) t = 'yes';
-    else if (cidrWithin(net, LOOPBACK[family])) t = p.loopback ? 'maybe' : 'no';
-    else t = 'maybe';
-    if (t === 'yes') { res = 'yes'; break; }
-    if (t === 'maybe') res = 'maybe';
+  if (own !== undefined) return m.negated ? not(oneAddressTri(own, family, p)) : oneAddressTri(own, family, p);
+  let cached = listCache.get(m);
+  if (!cached) listCache.set(m, (cached = []));
+  const k = p.loopback ? 1 : 0;
+  let res = cached[k];
+  if (res === undefined) {
+    res = 'no';
+    for (const text of m.value.split(',')) {
+      const t = oneAddressTri(text, family, p);
+      if (t === 'yes') { res = 'yes'; break; }
+      if (t === 'maybe') res = 'maybe';
+    }
+    cached[k] = res;
   }
   return m.negated ? not(res) : res;
 }
@@ -91,13 +106,13 @@ function interfaceTri(m: GenericMatch | undefined, p: Probe): Tri {
   return m.negated ? not(t) : t;
 }
 
-/** Does this rule's condition hold for the probe? */
-export function ruleMatches(cmd: IptablesCommand, p: Probe): Tri {
+/** Does this rule's condition hold for the probe? `own`: the rule's own addresses when the command listed several. */
+export function ruleMatches(cmd: IptablesCommand, p: Probe, own: { source?: string; destination?: string } = {}): Tri {
   const g = cmd.generic;
   let t = fromBool(protocolAllows(cmd, p.proto));
   if (t === 'no') return 'no';
-  t = and(t, addressTri(g.source, cmd.family, p));
-  t = and(t, addressTri(g.destination, cmd.family, p));
+  t = and(t, addressTri(g.source, cmd.family, p, own.source));
+  t = and(t, addressTri(g.destination, cmd.family, p, own.destination));
   t = and(t, interfaceTri(g.inInterface, p));
   t = and(t, interfaceTri(g.outInterface, p));
   if (g.fragment) t = and(t, g.fragment.negated ? 'yes' : 'no');
@@ -169,7 +184,7 @@ export function walkChain(rs: Ruleset, table: string, chainName: string, p: Prob
   if (!chain || depth > MAX_DEPTH) return unknown;
   const outcomes = new Set<Outcome>();
   for (const rule of chain.rules) {
-    let m = ruleMatches(rule.command, p);
+    let m = ruleMatches(rule.command, p, rule.addresses);
     if (m === 'no') continue;
     if (rule.conditional && m === 'yes') m = 'maybe';
     const r = ruleOutcome(rs, table, rule, p, depth);
