@@ -7,6 +7,7 @@
 import type { Analysis, CommandRecord } from '../engine';
 import type { Family, IptablesCommand } from '../syntax/ast';
 import type { Rule } from '../model/ruleset';
+import type { ShellEvent } from '../syntax/shell/types';
 
 export interface Trust {
   placed(rule: Rule): boolean;
@@ -17,6 +18,22 @@ export const TRUST_ALL: Trust = { placed: () => true, stable: () => true };
 
 /** Programs that may change the firewall behind the linter's back (besides iptables through an unknown variable). */
 export const OPAQUE_PROGRAM = /^(?:.*\/)?(?:\.|source|eval|exec|sh|bash|dash|ksh|zsh|xargs|run-parts|ip6?tables(?:-legacy|-nft)?-restore|iptables-apply|ufw|firewall-cmd|nft|shorewall6?|ferm|service|systemctl|invoke-rc\.d|rc-service|fail2ban-client|netfilter-persistent)$|\/init\.d\//;
+
+/** Programs held in variables whose names say they are not firewall tools (`$ECHO`, `$MODPROBE`, ...). */
+const HARMLESS_VARIABLE = /^\$\{?(ECHO|PRINTF|MODPROBE|INSMOD|RMMOD|LSMOD|DEPMOD|SYSCTL|LOGGER|DATE|SLEEP|TOUCH|MKDIR|CHMOD|CHOWN|RM|CP|MV|CAT|GREP|EGREP|AWK|SED|CUT|TR|HEAD|TAIL|WC|SORT|EXPR|TEST|IP|IFCONFIG|ROUTE|TC|LOGGER)\}?$/i;
+
+/** Does this shell command possibly change the firewall in ways the linter cannot see? */
+export function isOpaque(ev: ShellEvent): boolean {
+  const p = ev.words[0];
+  if (ev.kind !== 'command' || !p) return false;
+  return p.symbolic ? !HARMLESS_VARIABLE.test(p.text) : OPAQUE_PROGRAM.test(p.text);
+}
+
+/** Shell commands that may change the firewall behind the linter's back, in execution order. */
+export function opaqueEvents(analysis: Analysis): ShellEvent[] {
+  if (analysis.kind !== 'shell') return [];
+  return (analysis.shell?.events ?? []).filter(isOpaque);
+}
 
 const keyOf = (family: Family, table: string, chain: string) => `${family}|${table}|${chain}`;
 
@@ -33,7 +50,7 @@ export function trustOf(analysis: Analysis, family: Family): Trust {
   let p = 0;
   for (const ev of events) {
     const program = ev.words[0];
-    if (ev.kind === 'command' && program && (program.symbolic || OPAQUE_PROGRAM.test(program.text))) lastOpaque = p;
+    if (isOpaque(ev)) lastOpaque = p;
     if (ev.kind === 'command') { if (p < records.length && records[p].command.range === ev.range) p++; }
     else while (p < records.length && records[p].fromRestore && records[p].program === program) p++;
   }
@@ -64,10 +81,12 @@ export function trustOf(analysis: Analysis, family: Family): Trust {
       return;
     }
     const keys = c.chain ? [keyOf(family, c.table, c.chain)] : chainsOf(family, c.table);
-    if (r.conditional || (r.fromRestore && r.conditional)) {
+    if (r.conditional) {
       if (changesCount || r.fromRestore) for (const key of keys) dirty.add(key);
       return;
     }
+    // After a certain flush the chain's rule numbers are certain again.
+    if (op === 'F') for (const key of keys) dirty.delete(key);
     const numbered = (op === 'I' && (c.ruleNum ?? 1) > 1) || op === 'R' || (op === 'D' && c.ruleNum !== undefined);
     const isDirty = keys.some((key) => dirty.has(key));
     // A deletion whose rule we cannot identify for sure: by a number after an uncertain change,

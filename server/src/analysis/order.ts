@@ -7,9 +7,10 @@ import type { Analysis } from '../engine';
 import type { Family, IptablesCommand } from '../syntax/ast';
 import type { Chain, Rule, Ruleset } from '../model/ruleset';
 import { findTarget, STANDARD_TARGETS } from '../knowledge/registry';
-import { ruleBox, domainOf } from './match';
-import { coveredBy, boxInside, boxIsEmpty, type Box, type Cover, type Domain } from './space';
+import { ruleBox, domainOf, type RuleBox } from './match';
+import { coveredByCovers, boxInside, boxIsEmpty, type Box, type Cover, type Domain } from './space';
 import { TRUST_ALL, trustOf, type Trust } from './order-trust';
+import { CoverIndex } from './cover-index';
 import { chainEffects, isImpure, isRepeatHarmless, matchesArePure, mutatesFields, type ChainEffects } from './order-effects';
 
 export type OrderKind = 'shadowed' | 'redundant' | 'unreachable' | 'duplicate';
@@ -64,7 +65,8 @@ export function orderFindings(analysis: Analysis): OrderFinding[] {
   let found = cache.get(analysis);
   if (!found) {
     found = [];
-    for (const f of analysis.families) found.push(...rulesetOrder(analysis.rulesets[f], trustOf(analysis, f)));
+    // (A loop, not push(...spread): a 200,000-item loop body may give that many findings.)
+    for (const f of analysis.families) for (const x of rulesetOrder(analysis.rulesets[f], trustOf(analysis, f))) found.push(x);
     cache.set(analysis, found);
   }
   return found;
@@ -73,18 +75,20 @@ export function orderFindings(analysis: Analysis): OrderFinding[] {
 export function rulesetOrder(rs: Ruleset, trust: Trust = TRUST_ALL): OrderFinding[] {
   const out: OrderFinding[] = [];
   const domain = domainOf(rs);
+  const budget = { left: RULESET_BUDGET };
   for (const table of rs.tables.values()) {
     const effects = chainEffects(table);
-    for (const chain of table.chains.values()) chainOrder(chain, table.name, { domain, trust, effects, family: rs.family }, out);
+    for (const chain of table.chains.values()) chainOrder(chain, table.name, { domain, trust, effects, family: rs.family, budget }, out);
   }
   return out;
 }
 
-/** Work budgets (intervals compared): per question, and per chain. Past them: no claim. */
+/** Work budgets (boxes compared): per question, per chain and per ruleset. Past them: no claim. */
 const RULE_BUDGET = 200_000;
-const CHAIN_BUDGET = 5_000_000;
+const CHAIN_BUDGET = 3_000_000;
+const RULESET_BUDGET = 12_000_000;
 
-interface Ctx { domain: Domain; trust: Trust; effects: ChainEffects; family: Family }
+interface Ctx { domain: Domain; trust: Trust; effects: ChainEffects; family: Family; budget: { left: number } }
 
 interface Decider { rule: Rule; verdict: string; cover: Cover }
 
@@ -94,25 +98,44 @@ function chainOrder(chain: Chain, table: string, ctx: Ctx, out: OrderFinding[]):
   const { domain, trust, effects } = ctx;
   const found = (kind: OrderFinding['kind'], rule: Rule, by: Rule[], single?: Rule) => out.push({ kind, rule, chain, table, family: ctx.family, by, single });
   let deciding: Decider[] = [];
-  let covers: Cover[] = [];
+  let index = new CoverIndex();
   let catchAll: Rule | undefined;
-  // Duplicates are looked for only among rules of the same target and length (cheap to tell);
-  // then the shape of each, the last rule that may change state a match reads, and the last
-  // that changes a header field.
+  // Duplicates are looked for only among rules of the same signature (target, number of
+  // matches and options: cheap to tell); then by the shape of each, with the last rule that may
+  // change state a match reads, and the last that changes a header field.
+  const sigOf = rules.map(signature);
   const sigs = new Map<string, number>();
-  for (const r of rules) { const k = signature(r); sigs.set(k, (sigs.get(k) ?? 0) + 1); }
+  for (const k of sigOf) sigs.set(k, (sigs.get(k) ?? 0) + 1);
   const shapes = new Map<string, { rule: Rule; index: number }>();
   let lastImpure = -1, lastMutating = -1;
   let work = CHAIN_BUDGET;
+
+  // A deciding rule's box is made when a later rule needs it (the last rule of a chain never does).
+  let pending: Rule | undefined;
+  let last: { rule: Rule; rb: RuleBox } | undefined;
+  const boxOf = (r: Rule): RuleBox => (last?.rule === r ? last.rb : (last = { rule: r, rb: ruleBox(r, domain) }).rb);
+  const settle = () => {
+    if (!pending) return;
+    const rb = boxOf(pending);
+    if (rb.exact) {
+      // What the rule decides whatever the backend (see RuleBox.lower).
+      const cover = prepared(rb.lower ?? rb.box, domain);
+      deciding.push({ rule: pending, verdict: verdictKey(pending)!, cover });
+      index.add(cover);
+      if (cover.dims.length === 0) catchAll = pending;
+    }
+    pending = undefined;
+  };
 
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i];
     const cmd = rule.command;
     const claimable = trust.placed(rule);
     const reliable = claimable && trust.stable(rule) && !rule.conditional;
+    settle();
     if (catchAll) { if (claimable) found('unreachable', rule, [catchAll]); continue; }
 
-    const twins = sigs.get(signature(rule))! > 1;
+    const twins = sigs.get(sigOf[i])! > 1;
     if (twins) {
       const key = matchesArePure(cmd) && !cmd.symbolic ? shapeKey(rule) : undefined;
       const earlier = key === undefined ? undefined : shapes.get(key);
@@ -121,7 +144,7 @@ function chainOrder(chain: Chain, table: string, ctx: Ctx, out: OrderFinding[]):
         // exactly, the header fields; otherwise any state (a mark, a set, conntrack). A jump runs
         // a chain whose rules may read anything: always the stricter condition.
         const jumps = !!cmd.target && effects.isChain(cmd.target.name);
-        const since = !jumps && ruleBox(rule, domain).exact ? lastMutating : lastImpure;
+        const since = !jumps && boxOf(rule).exact ? lastMutating : lastImpure;
         if (earlier.index >= since && (decision(earlier.rule) !== undefined || isRepeatHarmless(cmd, effects))) {
           found('duplicate', rule, [earlier.rule]);
           continue;
@@ -133,34 +156,28 @@ function chainOrder(chain: Chain, table: string, ctx: Ctx, out: OrderFinding[]):
     // the rule itself never matches.
     if (shapes.size && isImpure(cmd, effects)) lastImpure = i;
 
-    let rb: { box: Box; exact: boolean } | undefined;
-    if (claimable && deciding.length && work > 0) {
-      rb = ruleBox(rule, domain);
+    if (claimable && deciding.length && work > 0 && ctx.budget.left > 0) {
+      const rb = boxOf(rule);
       if (boxIsEmpty(rb.box)) { found('vacuous', rule, []); continue; }
-      const b = { left: Math.min(RULE_BUDGET, work) };
-      const res = coveredBy(rb.box, covers, b);
-      work -= Math.min(RULE_BUDGET, work) - b.left;
+      const allowed = Math.min(RULE_BUDGET, work, ctx.budget.left);
+      const b = { left: allowed };
+      const maybe = index.candidates(rb.box);
+      const res = coveredByCovers(rb.box, index.covers, b, maybe);
+      work -= allowed - b.left;
+      ctx.budget.left -= allowed - b.left;
       if (res?.covered) {
         const by = res.used.map((j) => deciding[j]);
         const verdict = verdictKey(rule);
         const same = verdict !== undefined && by.every((d) => d.verdict === verdict);
-        const k = covers.findIndex((c) => boxInside(rb!.box, c));
-        const single = k >= 0 && (!same || deciding[k].verdict === verdict) ? deciding[k].rule : undefined;
+        const k = maybe.find((j) => boxInside(rb.box, index.covers[j]));
+        const single = k !== undefined && (!same || deciding[k].verdict === verdict) ? deciding[k].rule : undefined;
         found(same ? 'redundant' : 'shadowed', rule, by.map((d) => d.rule), single);
         continue;
       }
     }
     // Header fields changed here: what earlier rules decide no longer tells about later rules.
-    if ((deciding.length || shapes.size) && mutatesFields(cmd, effects)) { deciding = []; covers = []; lastMutating = i; }
-    if (reliable && decision(rule) !== undefined) {
-      rb ??= ruleBox(rule, domain);
-      if (rb.exact) {
-        const cover = prepared(rb.box, domain);
-        deciding.push({ rule, verdict: verdictKey(rule)!, cover });
-        covers.push(cover);
-        if (cover.dims.length === 0) catchAll = rule;
-      }
-    }
+    if ((deciding.length || shapes.size) && mutatesFields(cmd, effects)) { deciding = []; index = new CoverIndex(); lastMutating = i; }
+    if (reliable && decision(rule) !== undefined) pending = rule;
   }
 }
 

@@ -141,10 +141,21 @@ export interface Coverage { covered: boolean; used: number[] }
  * candidate covers go first, so a piece no cover touches (the usual answer) ends the search early.
  */
 export function coveredBy(box: Box, covers: (Box | Cover)[], budget: { left: number } = { left: WORK_LIMIT }): Coverage | undefined {
+  return coveredByCovers(box, covers.map((c) => ('dims' in c && 'box' in c ? c as Cover : { box: c as Box, dims: DIMS })), budget);
+}
+
+/**
+ * coveredBy for covers that list their restricted dimensions (the fast path of the order checks).
+ * `maybe`: the indices (ascending) of the only covers that may overlap the box, from an index.
+ */
+export function coveredByCovers(box: Box, cs: readonly Cover[], budget: { left: number } = { left: WORK_LIMIT }, maybe?: readonly number[]): Coverage | undefined {
   if (boxIsEmpty(box)) return { covered: true, used: [] }; // nothing to cover
-  const cs: Cover[] = covers.map((c) => ('dims' in c && 'box' in c ? c as Cover : { box: c as Box, dims: DIMS }));
-  const first = cs.map((_, k) => k).filter((k) => boxOverlaps(box, cs[k]));
-  budget.left -= cs.length;
+  const scan = maybe ?? cs.map((_, k) => k);
+  budget.left -= scan.length;
+  const first: number[] = [];
+  for (const k of scan) if (boxOverlaps(box, cs[k])) first.push(k);
+  if (!first.length) return { covered: false, used: [] };
+  if (first.length > 8 && !projectionsCover(box, cs, first)) return { covered: false, used: [] };
   const used = new Set<number>();
   const stack: { piece: Box; cands: number[] }[] = [{ piece: box, cands: first }];
   while (stack.length) {
@@ -153,20 +164,37 @@ export function coveredBy(box: Box, covers: (Box | Cover)[], budget: { left: num
     const k = cands[0];
     used.add(k);
     if (boxInside(piece, cs[k])) continue;
-    const rest = cands.slice(1);
     const children: { piece: Box; cands: number[] }[] = [];
     for (const p of subtractInside(piece, cs[k].box, cs[k].dims)) {
-      const list = rest.filter((j) => boxOverlaps(p, cs[j]));
-      budget.left -= rest.length + 1;
+      const list: number[] = [];
+      for (let j = 1; j < cands.length; j++) if (boxOverlaps(p, cs[cands[j]])) list.push(cands[j]);
+      budget.left -= cands.length;
       if (!list.length) return { covered: false, used: [] };
       children.push({ piece: p, cands: list });
     }
     if (budget.left < 0) return undefined;
     // Popped last = explored first: the piece with the fewest candidates.
     children.sort((a, b) => b.cands.length - a.cands.length);
-    stack.push(...children);
+    for (const c of children) stack.push(c);
   }
   return { covered: true, used: [...used].sort((a, b) => a - b) };
+}
+
+/**
+ * A necessary condition, cheap to test: in every dimension that all the covers restrict, the
+ * union of their sets holds the box's set (a blocklist of single addresses never covers a rule
+ * open to every address: said at once instead of after thousands of splits).
+ */
+function projectionsCover(box: Box, cs: readonly Cover[], ks: number[]): boolean {
+  const all = new Map<Dim, number>();
+  for (const k of ks) for (const d of cs[k].dims) all.set(d, (all.get(d) ?? 0) + 1);
+  for (const [d, n] of all) {
+    if (n !== ks.length) continue;
+    const parts: [bigint, bigint][] = [];
+    for (const k of ks) for (const p of cs[k].box[d].parts) parts.push([p[0], p[1]]);
+    if (!box[d].subsetOf(IntervalSet.fromParts(parts))) return false;
+  }
+  return true;
 }
 
 export function boxIsEmpty(b: Box): boolean { return DIMS.some((d) => b[d].isEmpty); }

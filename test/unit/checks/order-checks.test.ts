@@ -145,7 +145,8 @@ test('IPT404: a duplicate, tagged unnecessary, with the earlier rule as related;
   assert.match(p.message.en, /line 5 in INPUT/);
   const fixed = applyFix(text, p.fixes![0]);
   assert.deepEqual(codes(fixed), []);
-  // Written differently, the same rule: `-A` vs `--append`, implicit -m tcp.
+  // Written differently, the same rule: `-A` vs `--append`, implicit -m tcp, long option names (docs/checks/IPT404.md).
+  assert.deepEqual(codes(script('iptables -A INPUT -p tcp --dport 80 -j ACCEPT', 'iptables -A INPUT -p tcp -m tcp --destination-port 80 -j ACCEPT')), ['IPT404@3']);
   assert.deepEqual(codes(filter('-A INPUT -p tcp --dport 22 -j ACCEPT', '--append INPUT -p tcp -m tcp --dport 22 -j ACCEPT')), ['IPT404@6']);
 });
 
@@ -168,4 +169,10 @@ test('IPT404: a second jump to a chain that only decides is a duplicate; to one 
   assert.deepEqual(lines1(lint(chain('-A USR -s 10.0.0.1/32 -j DROP')).problems, 'IPT404'), [5]);
   const mangle = save('*mangle', ':FORWARD ACCEPT [0:0]', ':USR - [0:0]', '-A FORWARD -j USR', '-A FORWARD -j USR', '-A USR -m mark --mark 0x1 -j DROP', '-A USR -j MARK --set-xmark 0x1/0xffffffff', 'COMMIT');
   assert.deepEqual(lines1(lint(mangle).problems, 'IPT404'), []);
+});
+
+test('the examples of docs/checks/IPT401-IPT403.md are reported as the pages say', () => {
+  assert.deepEqual(codes(script('iptables -A INPUT -p tcp --dport 22 -j ACCEPT', 'iptables -A INPUT -p tcp -s 198.51.100.7 --dport 22 -j DROP')), ['IPT401@3']);
+  assert.deepEqual(codes(script('iptables -A INPUT -s 192.168.0.0/16 -j ACCEPT', 'iptables -A INPUT -s 192.168.1.10 -p tcp --dport 22 -j ACCEPT')), ['IPT402@3']);
+  assert.deepEqual(codes(script('iptables -A INPUT -j DROP', 'iptables -A INPUT -p tcp --dport 443 -j ACCEPT')), ['IPT403@3']);
 });
