@@ -2,7 +2,7 @@
 import { loc, type IptablesCommand, type Problem } from '../syntax/ast';
 import type { SaveFile } from '../syntax/saveFile';
 import { findTable } from '../knowledge/tables';
-import { applyCommand, Ruleset } from './ruleset';
+import { applyCommand, Ruleset, type ApplyOptions } from './ruleset';
 
 export interface RestoreOptions {
   /** `--noflush`: keep what the tables already hold. */
@@ -13,6 +13,7 @@ export interface RestoreOptions {
 /** Applies a restore document to the ruleset, table block by table block (each block replaces its table). */
 export function applyRestore(rs: Ruleset, file: SaveFile, problems: Problem[], opts: RestoreOptions = {}): void {
   let declared = new Set<string>();
+  let applyOpts: ApplyOptions = { conditional: opts.conditional, declaredChains: declared };
   let table: string | undefined;
   const seen = new Set<string>();
   for (let k = 0; k < file.entries.length; k++) {
@@ -26,6 +27,7 @@ export function applyRestore(rs: Ruleset, file: SaveFile, problems: Problem[], o
         const d = file.entries[j];
         if (d.kind === 'chain') declared.add(d.name);
       }
+      applyOpts = { conditional: opts.conditional, declaredChains: declared };
       if (!findTable(e.name)) { table = undefined; continue; }
       const t = rs.table(e.name);
       if (!opts.noflush) {
@@ -59,7 +61,7 @@ export function applyRestore(rs: Ruleset, file: SaveFile, problems: Problem[], o
         else t.chains.get(e.name)!.definedAt = e.nameRange;
       }
     } else if (e.kind === 'rule' && table) {
-      applyCommand(rs, e.command, problems, { conditional: opts.conditional, declaredChains: declared });
+      applyCommand(rs, e.command, problems, applyOpts);
     }
   }
 }

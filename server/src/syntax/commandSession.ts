@@ -6,14 +6,17 @@ import { findMatch, findTarget, otherFamilyModule, STANDARD_TARGETS, allMatches 
 import { findTable, MAX_CHAIN_NAME } from '../knowledge/tables';
 import type { ModuleDef, OptionContext, OptionDef } from '../knowledge/types';
 import { parseInterface, parseAddress } from '../knowledge/values';
-import { implicitMatchName, parseProtocol, protocolNumber } from '../knowledge/protocols';
+import { implicitMatchName, parseProtocol } from '../knowledge/protocols';
 import { findLookalikes, type Lookalike } from './lookalikes';
+import { acceptedAddress, acceptedProtocol, protocolNumberOf } from './memo';
+import { argRole, defRole, nameRole, NEGATION_ROLE, UNKNOWN_ROLE } from './roles';
 
 interface OpenOption {
   index: number;
   /** Arguments still wanted: a number, or 'optional' (one word if it does not look like an option). */
   want: number | 'optional';
-  args: number[];
+  /** Word indexes of the arguments taken so far (replaced, never mutated: it starts as NO_ARGS). */
+  args: readonly number[];
   bang?: number;
   generic?: GenericOption;
   module?: ParsedModule;
@@ -23,31 +26,17 @@ interface OpenOption {
   inlineValue?: string;
 }
 
-/**
- * Roles are immutable and few distinct ones exist: equal roles share one object, found through
- * the definition object or the name they describe (no string keys built per word).
- */
-const BY_DEF = new WeakMap<object, WordRole[]>();
-const BY_NAME = new Map<string, Map<string, WordRole>>();
-
-function defRole(def: object, slot: number, make: () => WordRole): WordRole {
-  let list = BY_DEF.get(def);
-  if (!list) BY_DEF.set(def, (list = []));
-  return (list[slot] ??= make());
-}
-
-function nameRole(kind: string, name: string, make: () => WordRole): WordRole {
-  let map = BY_NAME.get(kind);
-  if (!map) BY_NAME.set(kind, (map = new Map()));
-  let r = map.get(name);
-  if (!r) { r = make(); if (map.size < 50_000) map.set(name, r); }
-  return r;
-}
-
-const UNKNOWN_ROLE: WordRole = { kind: 'unknown' };
-const NEGATION_ROLE: WordRole = { kind: 'negation' };
+const NO_ARGS: readonly number[] = Object.freeze([]);
 
 const err = (p: Problem[], code: string, range: Problem['range'], message: Localized) => p.push({ code, severity: 'error', range, message });
+
+export interface SessionOptions {
+  family: Family;
+  table?: string;
+  origin: 'save' | 'shell';
+  /** Every word is known to be plain ASCII (a hint from the caller; it changes no result). */
+  ascii?: boolean;
+}
 
 export class CommandSession {
   private readonly problems: Problem[] = [];
@@ -58,16 +47,18 @@ export class CommandSession {
   private expectRuleNum = false;
   /** Modules in load order, matches and the target (for option lookup, newest first). */
   private readonly loaded: ParsedModule[] = [];
-  private readonly defs = new Map<ParsedModule, ModuleDef>();
+  /** The definition of each loaded module (same index as `loaded`). */
+  private readonly loadedDefs: ModuleDef[] = [];
   private unknownModuleLoaded = false;
   private protocolLoaded = false;
   private lookalikes?: Map<number, Lookalike>;
   /** The value after an old-style `-s !`, already reported. */
   private swallowNext?: number;
 
-  constructor(private readonly words: Word[], private readonly opts: { family: Family; table?: string; origin: 'save' | 'shell' }) {
+  constructor(private readonly words: Word[], private readonly opts: SessionOptions) {
     this.texts = words.map((w) => w.text);
-    for (let i = 0; i < words.length; i++) {
+    // A line known to be plain ASCII has no look-alike characters: skip the per-word scan.
+    for (let i = 0; i < words.length && !opts.ascii; i++) {
       if (words[i].symbolic) continue;
       const found = findLookalikes(words[i].text);
       if (!found) continue;
@@ -97,11 +88,11 @@ export class CommandSession {
   }
 
   stray(i: number): void {
-    if (this.swallowNext === i) { this.swallowNext = undefined; this.role(i, nameRole('value', 'negated', () => ({ kind: 'value', option: 'negated', index: 0 }))); return; }
+    if (this.swallowNext === i) { this.swallowNext = undefined; this.role(i, nameRole('value', 'negated')); return; }
     const text = this.texts[i];
     if (this.expectRuleNum && /^[0-9]+$/.test(text)) {
       this.cmd.ruleNum = Number(text);
-      this.role(i, nameRole('value', 'rulenum', () => ({ kind: 'value', option: 'rulenum', index: 0 })));
+      this.role(i, nameRole('value', 'rulenum'));
       this.expectRuleNum = false;
       return;
     }
@@ -125,7 +116,7 @@ export class CommandSession {
     if (letter.length > 1 && this.cluster(i, letter, bang)) return;
     const g = letter.length === 1 ? genericByShort(letter) : undefined;
     if (!g) {
-      this.open = { index: i, want: 'optional', args: [], bang, unknown: true };
+      this.open = { index: i, want: 'optional', args: NO_ARGS, bang, unknown: true };
       if (!this.words[i].symbolic) err(this.problems, 'IPT101', this.words[i].range, loc(`unknown option "${text}"`, `不明なオプション "${text}" です`));
       return;
     }
@@ -151,7 +142,7 @@ export class CommandSession {
     const found = this.lookupLong(name);
     if (!found) {
       // Its argument (if any) is swallowed so one unknown option gives one error, as in iptables.
-      this.open = { index: i, want: inlineValue === undefined ? 'optional' : 0, args: [], bang, unknown: true };
+      this.open = { index: i, want: inlineValue === undefined ? 'optional' : 0, args: NO_ARGS, bang, unknown: true };
       const protocolUnknown = this.cmd.generic.protocol?.arg.symbolic;
       if (!this.words[i].symbolic && !this.unknownModuleLoaded && !protocolUnknown) this.reportUnknownLong(i, name);
       return;
@@ -159,14 +150,14 @@ export class CommandSession {
     if ('generic' in found) return this.openGeneric(i, found.generic, bang, inlineValue);
     const { module, def } = found;
     this.role(i, defRole(def, 0, () => ({ kind: 'option', name: def.name, module: module.name, moduleKind: module.kind })));
-    this.open = { index: i, want: def.args, args: [], bang, module, def, inlineValue };
+    this.open = { index: i, want: def.args, args: NO_ARGS, bang, module, def, inlineValue };
     if (bang !== undefined && !def.negatable) err(this.problems, 'IPT117', rangeOf(this.words[bang], this.words[i]), loc(`--${def.name} cannot be negated with \`!\``, `--${def.name} は \`!\` で否定できません`));
     if (inlineValue !== undefined) this.open.want = 0;
   }
 
   private openGeneric(i: number, g: GenericOption, bang: number | undefined, inlineValue?: string): void {
     this.role(i, defRole(g, 0, () => (g.role.kind === 'command' ? { kind: 'command', op: g.role.op } : { kind: 'option', name: g.long })));
-    this.open = { index: i, want: g.args, args: [], bang, generic: g, inlineValue };
+    this.open = { index: i, want: g.args, args: NO_ARGS, bang, generic: g, inlineValue };
     if (inlineValue !== undefined) this.open.want = typeof g.args === 'number' ? Math.max(0, g.args - 1) : 0;
     if (bang !== undefined && !g.negatable) err(this.problems, 'IPT117', rangeOf(this.words[bang], this.words[i]), loc(`${this.texts[i]} cannot be negated with \`!\``, `${this.texts[i]} は \`!\` で否定できません`));
   }
@@ -196,8 +187,8 @@ export class CommandSession {
       if (long.startsWith(name) && !seen.has(gg)) { seen.add(gg); candidates.push({ generic: gg }); }
     }
     for (let k = this.loaded.length - 1; k >= 0; k--) {
-      const def = this.defs.get(this.loaded[k]);
-      for (const o of def?.options ?? []) {
+      const def = this.loadedDefs[k];
+      for (const o of def.options) {
         if ([o.name, ...(o.aliases ?? [])].some((n) => n.startsWith(name)) && !seen.has(o)) { seen.add(o); candidates.push({ module: this.loaded[k], def: o }); }
       }
     }
@@ -206,7 +197,7 @@ export class CommandSession {
 
   private findModuleOption(test: (d: OptionDef) => boolean): { module: ParsedModule; def: OptionDef } | undefined {
     for (let k = this.loaded.length - 1; k >= 0; k--) {
-      const def = this.defs.get(this.loaded[k])?.options.find(test);
+      const def = this.loadedDefs[k].options.find(test);
       if (def) return { module: this.loaded[k], def };
     }
     return undefined;
@@ -223,7 +214,7 @@ export class CommandSession {
     if (!def || this.loaded.some((m) => m.name === def.name)) return false;
     const module: ParsedModule = { name: def.name, kind: 'match', options: [] };
     this.loaded.push(module);
-    this.defs.set(module, def);
+    this.loadedDefs.push(def);
     this.cmd.matches.push(module);
     return true;
   }
@@ -254,7 +245,7 @@ export class CommandSession {
 
   argument(i: number): void {
     const o = this.open!;
-    o.args.push(i);
+    o.args = o.args.length ? [...o.args, i] : [i];
     if (o.want === 'optional') o.want = 0;
   }
 
@@ -277,9 +268,8 @@ export class CommandSession {
     }
     const negatable = o.generic ? o.generic.negatable : o.def?.negatable;
     if (argTexts[0] === '!' && negatable && o.args.length && o.inlineValue === undefined && !this.words[o.args[0]].symbolic) return this.oldNegation(o);
-    const roleOwner = o.generic ? { option: o.generic.long } : { option: o.def!.name, module: o.module!.name };
-    const owner: object = o.generic ?? o.def!;
-    o.args.forEach((k, n) => { this.role(k, defRole(owner, n + 1, () => ({ kind: 'value', ...roleOwner, index: n }))); });
+    const owner = o.generic ?? o.def!;
+    for (let n = 0; n < o.args.length; n++) this.role(o.args[n], argRole(owner, n, o.generic ? undefined : o.module));
     const bangWord = o.bang !== undefined ? this.words[o.bang] : undefined;
     if (o.generic) this.applyGeneric(o.generic, this.words[o.index], argWords, argTexts, o.args, bangWord);
     else this.applyModuleOption(o.module!, o.def!, this.words[o.index], argWords, argTexts, bangWord);
@@ -303,18 +293,25 @@ export class CommandSession {
     if (!def.repeatable && module.options.some((p) => p.name === def.name)) {
       err(this.problems, 'IPT117', word.range, loc(`--${def.name} is given twice in one ${module.name} ${module.kind}: iptables allows it once`, `${module.name} の --${def.name} が 2 回指定されています（1 回だけ指定できます）`));
     }
-    const parsed: ParsedOption = { name: def.name, word, args, negated: !!bang, bang };
+    // The object is made in one literal, with or without `value`, so all its fields stay in-object.
+    let parsed: ParsedOption = { name: def.name, word, args, negated: !!bang, bang };
     if (def.parse && !args.some((a) => a.symbolic)) {
       const r = def.parse(texts, this.context());
-      if (r.ok) parsed.value = r.value;
+      if (r.ok) parsed = { name: def.name, word, args, negated: !!bang, bang, value: r.value };
       else err(this.problems, 'IPT106', args.length ? rangeOf(args[0], args[args.length - 1]) : word.range, r.message);
     }
     module.options.push(parsed);
   }
 
-  private context(): OptionContext { return { family: this.opts.family, table: this.cmd.table, cmd: this.cmd }; }
+  private ctx?: OptionContext;
+  /** One context object per command (the table is read afresh: `-t` may have changed it). */
+  private context(): OptionContext {
+    const ctx = (this.ctx ??= { family: this.opts.family, table: this.cmd.table, cmd: this.cmd });
+    ctx.table = this.cmd.table;
+    return ctx;
+  }
 
-  private applyGeneric(g: GenericOption, word: Word, args: Word[], texts: string[], argIdx: number[], bang?: Word): void {
+  private applyGeneric(g: GenericOption, word: Word, args: Word[], texts: string[], argIdx: readonly number[], bang?: Word): void {
     const role = g.role;
     const c = this.cmd;
     switch (role.kind) {
@@ -338,7 +335,7 @@ export class CommandSession {
       case 'goto': return this.applyTarget(role.kind === 'goto', word, args[0], texts[0], argIdx[0]);
       case 'module': return this.loadMatch(word, args[0], texts[0], argIdx[0]);
       case 'table': {
-        if (argIdx[0] !== undefined) this.role(argIdx[0], nameRole('table', texts[0], () => ({ kind: 'table', name: texts[0] })));
+        if (argIdx[0] !== undefined) this.role(argIdx[0], nameRole('table', texts[0]));
         if (this.opts.origin === 'save') {
           err(this.problems, 'IPT111', word.range, loc('-t cannot be used inside an iptables-restore file: use a `*table` line', 'iptables-restore のファイル内では -t は使えません。`*テーブル名` の行を使います'));
           return;
@@ -357,7 +354,7 @@ export class CommandSession {
     }
   }
 
-  private applyCommand(op: CommandOp, word: Word, args: Word[], texts: string[], argIdx: number[]): void {
+  private applyCommand(op: CommandOp, word: Word, args: Word[], texts: string[], argIdx: readonly number[]): void {
     const c = this.cmd;
     if (c.op) {
       err(this.problems, 'IPT117', word.range, loc(`only one command per call: -${c.op} and ${word.text} cannot be combined`, `1 回の呼び出しに指定できるコマンドは 1 つです（-${c.op} と ${word.text} は併用できません）`));
@@ -368,16 +365,16 @@ export class CommandSession {
     if (args.length) {
       c.chain = texts[0];
       c.chainWord = args[0];
-      if (argIdx[0] !== undefined) this.role(argIdx[0], nameRole('chain', texts[0], () => ({ kind: 'chain', name: texts[0] })));
+      if (argIdx[0] !== undefined) this.role(argIdx[0], nameRole('chain', texts[0]));
     }
     if (op === 'P' && args[1]) {
       c.policy = texts[1];
       c.policyWord = args[1];
-      if (argIdx[1] !== undefined) this.role(argIdx[1], nameRole('verdict', texts[1], () => ({ kind: 'verdict', name: texts[1] })));
+      if (argIdx[1] !== undefined) this.role(argIdx[1], nameRole('verdict', texts[1]));
     }
     if (op === 'E' && args[1]) {
       c.newName = texts[1];
-      if (argIdx[1] !== undefined) this.role(argIdx[1], nameRole('chain', texts[1], () => ({ kind: 'chain', name: texts[1] })));
+      if (argIdx[1] !== undefined) this.role(argIdx[1], nameRole('chain', texts[1]));
     }
     if (op === 'D' || op === 'I' || op === 'R' || op === 'Z') this.expectRuleNum = true;
     for (const [k, name] of [[0, c.chain], [1, op === 'E' ? c.newName : undefined]] as const) {
@@ -410,9 +407,9 @@ export class CommandSession {
       this.role(argIdx, defRole(def, 0, () => ({ kind: 'module', name: def.name, moduleKind: 'target' })));
       module.name = def.name;
       this.loaded.push(module);
-      this.defs.set(module, def);
+      this.loadedDefs.push(def);
     } else {
-      this.role(argIdx, (STANDARD_TARGETS as readonly string[]).includes(name) ? nameRole('verdict', name, () => ({ kind: 'verdict', name })) : nameRole('chain', name, () => ({ kind: 'chain', name })));
+      this.role(argIdx, (STANDARD_TARGETS as readonly string[]).includes(name) ? nameRole('verdict', name) : nameRole('chain', name));
       if (!isGoto && otherFamilyModule('target', name, this.opts.family)) {
         err(this.problems, 'IPT112', arg.range, loc(`target ${name} exists only in ${this.opts.family === 4 ? 'ip6tables' : 'iptables'}`, `ターゲット ${name} は ${this.opts.family === 4 ? 'ip6tables' : 'iptables'} 専用です`));
       }
@@ -435,21 +432,21 @@ export class CommandSession {
     this.role(argIdx, defRole(def, 0, () => ({ kind: 'module', name: def.name, moduleKind: 'match' })));
     module.name = def.name;
     this.loaded.push(module);
-    this.defs.set(module, def);
+    this.loadedDefs.push(def);
   }
 
   private validateGenericValue(field: keyof IptablesCommand['generic'], m: GenericMatch): void {
     const fam = this.opts.family;
     let message: Localized | undefined;
     if (field === 'protocol') {
-      const r = parseProtocol(m.value, fam);
-      if (!r.ok) message = r.message;
-      else if (r.value.number === 0 && m.negated) message = loc('`! -p all` would never match any packet: iptables rejects it', '`! -p all` はどのパケットにも一致しないため、iptables は拒否します');
+      const number = acceptedProtocol(m.value, fam);
+      if (number === undefined) { const r = parseProtocol(m.value, fam); if (!r.ok) message = r.message; }
+      else if (number === 0 && m.negated) message = loc('`! -p all` would never match any packet: iptables rejects it', '`! -p all` はどのパケットにも一致しないため、iptables は拒否します');
     } else if (field === 'source' || field === 'destination') {
-      for (const part of m.value.split(',')) {
-        const r = parseAddress(part, fam);
-        if (!r.ok) { message = r.message; break; }
-        if (m.negated && 'prefix' in r.value && r.value.prefix === 0) {
+      for (const part of m.value.indexOf(',') < 0 ? [m.value] : m.value.split(',')) {
+        const accepted = acceptedAddress(part, fam);
+        if (accepted === undefined) { const r = parseAddress(part, fam); if (!r.ok) { message = r.message; break; } }
+        if (m.negated && accepted === 2) {
           message = loc(`\`! ${m.word.text} ${part}\` would never match any packet: iptables rejects it`, `\`! ${m.word.text} ${part}\` はどのパケットにも一致しないため、iptables は拒否します`);
           break;
         }
@@ -473,17 +470,29 @@ export class CommandSession {
     if (!c.skipped) this.validateModules();
     this.checkInterfacesForChain();
     c.invalid = this.problems.some((p) => p.severity === 'error');
+    this.trimArrays();
     return { command: c, problems: this.problems };
+  }
+
+  /**
+   * Arrays grown by push keep room for 17 entries; a 70,000-rule file keeps hundreds of thousands
+   * of them, so the kept ones are copied to their exact size (same elements, same order).
+   */
+  private trimArrays(): void {
+    const c = this.cmd;
+    if (c.matches.length) c.matches = c.matches.slice();
+    for (const m of c.matches) if (m.options.length) m.options = m.options.slice();
+    if (c.target?.options.length) c.target.options = c.target.options.slice();
   }
 
   private validateModules(): void {
     const ctx = this.context();
     const proto = this.cmd.generic.protocol;
-    for (const m of this.loaded) {
-      const def = this.defs.get(m)!;
+    for (let k = 0; k < this.loaded.length; k++) {
+      const m = this.loaded[k], def = this.loadedDefs[k];
       if (def.protocols && m.kind === 'match' && !proto?.arg.symbolic && !proto?.negated) {
-        const given = proto ? protocolNumber(proto.value) : undefined;
-        if (given === undefined || !def.protocols.some((x) => protocolNumber(x === 'icmp6' ? 'ipv6-icmp' : x) === given)) {
+        const given = proto ? protocolNumberOf(proto.value) : undefined;
+        if (given === undefined || !def.protocols.some((x) => protocolNumberOf(x === 'icmp6' ? 'ipv6-icmp' : x) === given)) {
           err(this.problems, 'IPT107', this.moduleRange(m), loc(`the ${def.name} match needs ${def.protocols.map((x) => `-p ${x}`).join(' or ')}`, `${def.name} マッチには ${def.protocols.map((x) => `-p ${x}`).join(' または ')} が必要です`));
         }
       }

@@ -2,7 +2,7 @@
 // rule lines, each block closed by COMMIT. Rule lines go through the shared command-line grammar.
 import { loc, type Family, type IptablesCommand, type Position, type Problem, type Range } from './ast';
 import { parseCommandWords } from './commandLine';
-import { LineWord, splitRestoreWords } from './words';
+import { LineWord, lineWord, splitRestoreWords } from './words';
 
 export type SaveEntry =
   | { kind: 'table'; name: string; range: Range; nameRange: Range }
@@ -90,9 +90,7 @@ export function parseSaveFile(text: string, family: Family, offset: Position = {
 }
 
 function shiftWord(w: LineWord, by: number): LineWord {
-  const moved = new LineWord(w.text, w.line, w.start + by, w.end + by);
-  if (w.quoted) moved.quoted = true;
-  return moved;
+  return lineWord(w.text, w.line, w.start + by, w.end + by, w.quoted);
 }
 
 const shift = (r: Range, by: number): Range => ({

@@ -17,10 +17,28 @@ export class LineWord implements Word {
   }
 }
 
-/** Short words repeat on every line (`-A`, `-j`, `tcp`, chain names): keep one copy of each. */
+/** A word written with double quotes (a class of its own so that the field stays in-object). */
+class QuotedLineWord extends LineWord {
+  declare quoted: boolean;
+  constructor(text: string, line: number, start: number, end: number) {
+    super(text, line, start, end);
+    this.quoted = true;
+  }
+}
+
+/** A LineWord, of the quoted kind when `quoted`. */
+export function lineWord(text: string, line: number, start: number, end: number, quoted?: boolean): LineWord {
+  return quoted ? new QuotedLineWord(text, line, start, end) : new LineWord(text, line, start, end);
+}
+
+/**
+ * Short words repeat on every line (`-A`, `-j`, `tcp`): keep one copy of each. Only words under
+ * 13 characters: a longer slice of the line is a 32-byte view into the document text (which is
+ * kept anyway), and hashing the many unique long words (comments, addresses) costs more than it saves.
+ */
 const INTERNED = new Map<string, string>();
 function intern(word: string): string {
-  if (word.length > 40) return word;
+  if (word.length >= 13) return word;
   const known = INTERNED.get(word);
   if (known !== undefined) return known;
   if (INTERNED.size < 200_000) INTERNED.set(word, word);
@@ -30,9 +48,10 @@ function intern(word: string): string {
 export interface SplitResult { words: Word[]; problems: Problem[] }
 
 const SPACE = 32, TAB = 9, CR = 13, QUOTE = 34, BACKSLASH = 92;
-const NO_PROBLEMS: Problem[] = [];
+/** Shared (and frozen, so a caller that pushed into it would fail loudly) when a line has no problem. */
+const NO_PROBLEMS = Object.freeze([]) as unknown as Problem[];
 
-/** Problems is a shared empty array when there are none: callers only read it. */
+/** `problems` is a shared frozen empty array when there are none: callers only read it. */
 export function splitRestoreWords(text: string, line: number, startChar = 0): SplitResult {
   const words: Word[] = [];
   const n = text.length;
@@ -67,8 +86,7 @@ export function splitRestoreWords(text: string, line: number, startChar = 0): Sp
       i++;
     }
     if (piece < i) value += text.slice(piece, i);
-    const word = new LineWord(intern(value), line, start, i);
-    word.quoted = true;
+    const word = new QuotedLineWord(intern(value), line, start, i);
     if (inQuote) {
       if (problems === NO_PROBLEMS) problems = [];
       problems.push({
@@ -78,5 +96,6 @@ export function splitRestoreWords(text: string, line: number, startChar = 0): Sp
     }
     words.push(word);
   }
-  return { words, problems };
+  // Exact length: the array lives as long as the command, and push leaves spare room.
+  return { words: words.slice(), problems };
 }
