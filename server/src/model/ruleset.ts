@@ -54,8 +54,14 @@ export class Ruleset {
     return t;
   }
 
+  /**
+   * A chain as it stands. Reading never creates a table (iptables-save would then print it): a
+   * built-in chain of a table nothing touched yet is returned detached, empty, with policy ACCEPT.
+   */
   chain(table: string, name: string): Chain | undefined {
-    return this.tables.get(table)?.chains.get(name) ?? (findTable(table)?.chains.includes(name) ? this.table(table).chains.get(name) : undefined);
+    const real = this.tables.get(table)?.chains.get(name);
+    if (real || this.tables.has(table)) return real;
+    return findTable(table)?.chains.includes(name) ? { name, builtin: true, policy: 'ACCEPT', rules: [] } : undefined;
   }
 
   /** All rules of a chain's table that jump or go to it. */
@@ -127,25 +133,25 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
       // (IPT116 tells the user); the model must not pretend the rule exists.
       if (hasPlaceholder(cmd)) return;
       const rules = makeRules(cmd, opts.conditional ?? false);
-      rs.table(table);
-      if (cmd.op === 'A') { for (const r of rules) chain.rules.push(r); } // no spread: an address list can make 100,000s of rules
+      const live = rs.table(table).chains.get(cmd.chain!) ?? chain;
+      if (cmd.op === 'A') { for (const r of rules) live.rules.push(r); } // no spread: an address list can make 100,000s of rules
       else if (cmd.op === 'I') {
         const at = (cmd.ruleNum ?? 1) - 1;
-        if (at < 0 || at > chain.rules.length) return indexError(problems, cmd, chain);
-        chain.rules = [...chain.rules.slice(0, at), ...rules, ...chain.rules.slice(at)];
+        if (at < 0 || at > live.rules.length) return indexError(problems, cmd, live);
+        live.rules = [...live.rules.slice(0, at), ...rules, ...live.rules.slice(at)];
       } else if (cmd.op === 'R') {
         const at = (cmd.ruleNum ?? 0) - 1;
-        if (at < 0 || at >= chain.rules.length) return indexError(problems, cmd, chain);
-        chain.rules.splice(at, 1, rules[0]);
+        if (at < 0 || at >= live.rules.length) return indexError(problems, cmd, live);
+        live.rules.splice(at, 1, rules[0]);
       } else {
         if (cmd.ruleNum !== undefined) {
           const at = cmd.ruleNum - 1;
-          if (at < 0 || at >= chain.rules.length) return indexError(problems, cmd, chain);
-          chain.rules.splice(at, 1);
+          if (at < 0 || at >= live.rules.length) return indexError(problems, cmd, live);
+          live.rules.splice(at, 1);
         } else {
           for (const r of rules) {
-            const k = chain.rules.findIndex((x) => x.spec === r.spec);
-            if (k >= 0) chain.rules.splice(k, 1);
+            const k = live.rules.findIndex((x) => x.spec === r.spec);
+            if (k >= 0) live.rules.splice(k, 1);
           }
         }
       }
@@ -175,10 +181,10 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
         modelError(problems, 'IPT110', cmd.policyWord?.range ?? cmd.range, loc(`policy must be ACCEPT or DROP, not ${cmd.policy}`, `ポリシーは ACCEPT か DROP で指定します（${cmd.policy} は不可）`));
         return;
       }
-      rs.table(table);
-      chain.policy = cmd.policy;
-      chain.policyCommand = cmd;
-      chain.policyRange = cmd.range;
+      const live = rs.table(table).chains.get(cmd.chain!) ?? chain;
+      live.policy = cmd.policy;
+      live.policyCommand = cmd;
+      live.policyRange = cmd.range;
       return;
     }
     case 'F': {

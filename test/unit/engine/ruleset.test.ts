@@ -60,3 +60,10 @@ test('-E renames a chain and the jumps to it', () => {
   assert.deepEqual(problems, []);
   assert.match(formatSave(rs), /:NEW - \[0:0\]\n-A INPUT -j NEW\n/);
 });
+
+test('reading a chain never creates its table: a nat-only file saves as nat only', async () => {
+  const { analyze } = await import('../../../server/src/engine');
+  const { formatSave: save } = await import('../../../server/src/model/ruleset');
+  const a = analyze('*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -o eth0 -j MASQUERADE\nCOMMIT\n', { kind: 'save' });
+  assert.equal(save(a.rulesets[4]), '*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -o eth0 -j MASQUERADE\nCOMMIT\n');
+});
