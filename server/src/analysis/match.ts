@@ -76,7 +76,8 @@ export function commandBox(cmd: IptablesCommand, domain: Domain, addresses: { so
   return { box, exact };
 }
 
-function addressSet(text: string, domain: Domain): IntervalSet | undefined {
+/** The addresses of `addr[/prefix]` as an interval; undefined for host names and odd masks. */
+export function addressSet(text: string, domain: Domain): IntervalSet | undefined {
   const r = parseAddress(text, domain.family);
   if (!r.ok || 'hostname' in r.value || r.value.prefix < 0) return undefined;
   const bits = BigInt(domain.family === 4 ? 32 : 128);

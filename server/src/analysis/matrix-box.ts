@@ -5,7 +5,7 @@ import type { Chain, Rule, Ruleset } from '../model/ruleset';
 import type { IptablesCommand, ParsedModule } from '../syntax/ast';
 import { parseAddress, parsePortRange } from '../knowledge/values';
 import { protocolNumber } from '../knowledge/protocols';
-import { commandBox } from './match';
+import { addressSet, commandBox } from './match';
 import { IntervalSet } from './intervals';
 import type { Box, Dim, Domain } from './space';
 import { HOOKS } from './tracer';
@@ -109,14 +109,6 @@ function conntrackBox(m: ParsedModule, domain: Domain, out: [Dim, IntervalSet][]
   return ok;
 }
 
-function addressSet(text: string, domain: Domain): IntervalSet | undefined {
-  const r = parseAddress(text, domain.family);
-  if (!r.ok || 'hostname' in r.value || r.value.prefix < 0) return undefined;
-  const bits = BigInt(domain.family === 4 ? 32 : 128);
-  let net = 0n;
-  for (const b of r.value.bytes) net = (net << 8n) | BigInt(b);
-  return IntervalSet.of(net, net + (1n << (bits - BigInt(r.value.prefix))) - 1n);
-}
 
 /** A netmask that is not a prefix (10.0.0.0/255.0.255.0): a box cannot split on it. */
 function oddMask(text: string, family: 4 | 6): boolean {
