@@ -82,12 +82,14 @@ connection.onDidChangeConfiguration((change) => {
   else if (pullConfig) void refreshConfig();
 });
 
-// Diagnostics: a burst of edits is analysed once, for the newest version only. A document whose
-// analysis takes long waits a little for more edits (typing), so a burst does not queue analyses.
+// Diagnostics: a burst of edits is analysed once, for the newest version only. Edits that arrive
+// while an analysis runs queue up and are all applied before the next one starts; a document whose
+// analysis takes long waits a few ms first, so that every queued message (the JSON-RPC reader hands
+// out one per macrotask) is read before it starts, not just the first.
 const pending = new Map<string, { cancel(): void }>();
 const lastCost = new Map<string, number>();
-const SLOW_MS = 150;
-const SETTLE_MS = 60;
+const SLOW_MS = 100;
+const SETTLE_MS = 5;
 
 function schedule(doc: TextDocument): void {
   pending.get(doc.uri)?.cancel();

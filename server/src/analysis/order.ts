@@ -182,8 +182,17 @@ function chainOrder(chain: Chain, table: string, ctx: Ctx, out: OrderFinding[]):
 }
 
 /** Equal for rules with the same canonical form (however they are spelled); cheap to compute. */
+/** Per command, across analyses: the language server reuses the commands of unchanged lines. */
+const signatures = new WeakMap<IptablesCommand, string>();
+
 function signature(r: Rule): string {
-  const c = r.command, g = c.generic;
+  let sig = signatures.get(r.command);
+  if (sig === undefined) signatures.set(r.command, (sig = computeSignature(r.command)));
+  return sig;
+}
+
+function computeSignature(c: IptablesCommand): string {
+  const g = c.generic;
   let options = 0;
   for (const m of c.matches) options += m.options.length;
   const generic = (g.source ? 1 : 0) | (g.destination ? 2 : 0) | (g.protocol ? 4 : 0) | (g.inInterface ? 8 : 0) | (g.outInterface ? 16 : 0) | (g.fragment ? 32 : 0);

@@ -16,7 +16,7 @@ export const placeholderAddress: CheckDef = {
       const g = rec.command.generic;
       for (const m of [g.source, g.destination]) {
         if (!m || m.arg.symbolic) continue;
-        const bad = m.value.split(',').find(isPlaceholderAddress);
+        const bad = m.value.includes(',') ? m.value.split(',').find(isPlaceholderAddress) : isPlaceholderAddress(m.value) ? m.value : undefined;
         if (!bad) continue;
         const origin = vars.find((v) => v.uses.some((u) => sameRange(u, m.arg.range)));
         out.push({

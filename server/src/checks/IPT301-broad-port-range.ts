@@ -75,8 +75,9 @@ const rank = (name: string) => { const i = FIRST.indexOf(name); return i < 0 ? F
 /** Does the document let FTP control connections in (tcp/21)? Then a broad high range is passive FTP. */
 function acceptsFtp(analysis: Analysis): boolean {
   return analysis.commands.some((r) => {
+    if (r.command.target?.name !== 'ACCEPT' || protocol(r.command) !== 'tcp') return false;
     const l = destinationPorts(r.command);
-    return r.command.target?.name === 'ACCEPT' && protocol(r.command) === 'tcp' && !!l && !l.negated && l.ranges.some((x) => x.from <= 21 && x.to >= 21) && portCount(l) < LIMIT;
+    return !!l && !l.negated && l.ranges.some((x) => x.from <= 21 && x.to >= 21) && portCount(l) < LIMIT;
   });
 }
 

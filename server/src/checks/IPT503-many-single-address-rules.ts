@@ -35,11 +35,13 @@ function shape(rule: Rule): { key: string; side: 'src' | 'dst' } | undefined {
 
 function runs(_rs: Ruleset, chain: string, rules: Rule[]): Finding[] {
   const out: Finding[] = [];
+  if (rules.length < MIN_RUN) return out;
+  const shapes = rules.map(shape);
   let k = 0;
   while (k < rules.length) {
-    const first = shape(rules[k]);
+    const first = shapes[k];
     let j = k + 1;
-    if (first) while (j < rules.length && shape(rules[j])?.key === first.key) j++;
+    if (first) while (j < rules.length && shapes[j]?.key === first.key) j++;
     const n = j - k;
     if (first && n >= MIN_RUN) {
       const run = rules.slice(k, j);

@@ -19,9 +19,22 @@ export class Rule {
 
   /** Canonical words after `-A CHAIN` (computed when first needed: printing, -D matching, duplicates). */
   get spec(): string {
-    return (this.cachedSpec ??= joinSaveWords(ruleSpecWords(this.command, this.addresses)));
+    return (this.cachedSpec ??= specOf(this.command, this.addresses));
   }
   set spec(value: string) { this.cachedSpec = value; }
+}
+
+/**
+ * A command's spec outlives one analysis: the language server reuses the commands of unchanged
+ * lines (syntax/lineCache.ts), so after an edit only the changed rules are printed again.
+ */
+const specs = new WeakMap<IptablesCommand, { source?: string; destination?: string; spec: string }>();
+function specOf(cmd: IptablesCommand, addrs: { source?: string; destination?: string }): string {
+  const known = specs.get(cmd);
+  if (known && known.source === addrs.source && known.destination === addrs.destination) return known.spec;
+  const spec = joinSaveWords(ruleSpecWords(cmd, addrs));
+  specs.set(cmd, { source: addrs.source, destination: addrs.destination, spec });
+  return spec;
 }
 
 export interface Chain {

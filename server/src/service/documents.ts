@@ -2,11 +2,14 @@
 import { analyze, detectKind, type Analysis, type DocumentKind } from '../engine';
 import { Ruleset } from '../model/ruleset';
 import type { LintConfig } from '../config';
+import { LineCache } from '../syntax/lineCache';
 
 export interface DocumentInput { uri: string; languageId: string; version: number; text: string }
 
 export class AnalysisCache {
   private readonly entries = new Map<string, { version: number; config: LintConfig; analysis: Analysis }>();
+  /** Parsed lines of each open document, reused by the next analysis (parsing needs no config). */
+  private readonly lines = new Map<string, LineCache>();
   /** Called when the engine throws on a document (a bug): the server logs it and keeps going. */
   onError?: (uri: string, error: unknown) => void;
 
@@ -30,8 +33,11 @@ export class AnalysisCache {
     const kind = kindFor(doc.languageId, doc.text);
     let analysis: Analysis;
     try {
-      analysis = analyze(doc.text, { kind, path: uriPath(doc.uri), config: this.config });
+      let lineCache = this.lines.get(doc.uri);
+      if (!lineCache) this.lines.set(doc.uri, lineCache = new LineCache());
+      analysis = analyze(doc.text, { kind, path: uriPath(doc.uri), config: this.config, lineCache });
     } catch (e) {
+      this.lines.delete(doc.uri); // it may hold half-made entries
       // Never crash and never blank the editor: the last problems stay shown.
       this.onError?.(doc.uri, e);
       analysis = { ...emptyAnalysis(doc.text, kind, this.config), problems: lastProblems };
@@ -41,7 +47,7 @@ export class AnalysisCache {
   }
 
   peek(uri: string): Analysis | undefined { return this.entries.get(uri)?.analysis; }
-  delete(uri: string): void { this.entries.delete(uri); }
+  delete(uri: string): void { this.entries.delete(uri); this.lines.delete(uri); }
 }
 
 /** `iptables` documents are save files, shell scripts are scripts; anything else is told by its text. */

@@ -8,6 +8,7 @@ import type { ModuleDef, OptionContext, OptionDef } from '../knowledge/types';
 import { parseInterface, parseAddress } from '../knowledge/values';
 import { implicitMatchName, parseProtocol } from '../knowledge/protocols';
 import { findLookalikes, type Lookalike } from './lookalikes';
+import { internName } from './words';
 import { acceptedAddress, acceptedProtocol, protocolNumberOf } from './memo';
 import { argRole, defRole, nameRole, NEGATION_ROLE, UNKNOWN_ROLE } from './roles';
 
@@ -66,10 +67,15 @@ export class CommandSession {
       // A dash look-alike at the start is read as the option the user meant, so one typo gives one error.
       if (found.fixed.startsWith('-') && !words[i].text.startsWith('-')) this.texts[i] = found.fixed;
     }
+    // Every field present from the start: one object shape for all commands keeps the model's
+    // and the checks' property reads monomorphic (fields added later give each rule its own shape).
     this.cmd = {
-      family: opts.family, table: opts.table ?? 'filter', generic: {}, matches: [], words,
+      family: opts.family, table: opts.table ?? 'filter', tableWord: undefined, op: undefined, opWord: undefined,
+      chain: undefined, chainWord: undefined, ruleNum: undefined, policy: undefined, policyWord: undefined, newName: undefined,
+      generic: { protocol: undefined, source: undefined, destination: undefined, inInterface: undefined, outInterface: undefined, fragment: undefined },
+      matches: [], target: undefined, goto: undefined, counters: undefined, words,
       range: words.length ? rangeOf(words[0], words[words.length - 1]) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-      origin: opts.origin, symbolic: words.some((w) => w.symbolic), invalid: false,
+      origin: opts.origin, symbolic: words.some((w) => w.symbolic), invalid: false, skipped: undefined,
       roles: words.map(() => UNKNOWN_ROLE),
     };
   }
@@ -363,7 +369,7 @@ export class CommandSession {
     c.op = op;
     c.opWord = word;
     if (args.length) {
-      c.chain = texts[0];
+      c.chain = internName(texts[0]);
       c.chainWord = args[0];
       if (argIdx[0] !== undefined) this.role(argIdx[0], nameRole('chain', texts[0]));
     }
@@ -373,7 +379,7 @@ export class CommandSession {
       if (argIdx[1] !== undefined) this.role(argIdx[1], nameRole('verdict', texts[1]));
     }
     if (op === 'E' && args[1]) {
-      c.newName = texts[1];
+      c.newName = internName(texts[1]);
       if (argIdx[1] !== undefined) this.role(argIdx[1], nameRole('chain', texts[1]));
     }
     if (op === 'D' || op === 'I' || op === 'R' || op === 'Z') this.expectRuleNum = true;
@@ -409,7 +415,8 @@ export class CommandSession {
       this.loaded.push(module);
       this.loadedDefs.push(def);
     } else {
-      this.role(argIdx, (STANDARD_TARGETS as readonly string[]).includes(name) ? nameRole('verdict', name) : nameRole('chain', name));
+      module.name = internName(name);
+      this.role(argIdx, (STANDARD_TARGETS as readonly string[]).includes(name) ? nameRole('verdict', name) : nameRole('chain', module.name));
       if (!isGoto && otherFamilyModule('target', name, this.opts.family)) {
         err(this.problems, 'IPT112', arg.range, loc(`target ${name} exists only in ${this.opts.family === 4 ? 'ip6tables' : 'iptables'}`, `ターゲット ${name} は ${this.opts.family === 4 ? 'ip6tables' : 'iptables'} 専用です`));
       }

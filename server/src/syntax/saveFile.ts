@@ -2,7 +2,8 @@
 // rule lines, each block closed by COMMIT. Rule lines go through the shared command-line grammar.
 import { loc, type Family, type IptablesCommand, type Position, type Problem, type Range } from './ast';
 import { parseCommandWords } from './commandLine';
-import { LineWord, lineWord, splitRestoreWords } from './words';
+import { internName, LineWord, lineWord, splitRestoreWords } from './words';
+import type { LineCache } from './lineCache';
 
 export type SaveEntry =
   | { kind: 'table'; name: string; range: Range; nameRange: Range }
@@ -24,12 +25,15 @@ const lineRange = (line: number, from: number, to: number): Range => ({ start: {
 /**
  * Parses a save-format document. `offset` places it inside a larger document (a heredoc in a
  * script): line k of `text` is document line offset.line + k, and its first line starts at offset.character.
+ * With a `cache` (the language server's; whole documents only, no offset), unchanged rule lines
+ * are not parsed again.
  */
-export function parseSaveFile(text: string, family: Family, offset: Position = { line: 0, character: 0 }): SaveFile {
+export function parseSaveFile(text: string, family: Family, offset: Position = { line: 0, character: 0 }, cache?: LineCache): SaveFile {
   const entries: SaveEntry[] = [];
   const problems: Problem[] = [];
   const comments: SaveFile['comments'] = [];
   const lines = text.split('\n');
+  cache?.begin(lines, family);
   let table: string | undefined;
   let tableEntry: Range | undefined;
   const error = (range: Range, en: string, ja: string) => problems.push({ code: 'IPT111', severity: 'error', range, message: loc(en, ja) });
@@ -67,20 +71,30 @@ export function parseSaveFile(text: string, family: Family, offset: Position = {
       if (!m) { error(full, 'a chain line has the form `:NAME POLICY [packets:bytes]`', 'チェイン行は `:名前 ポリシー [パケット数:バイト数]` の形で書きます'); continue; }
       const nameEnd = start + 1 + m[1].length;
       const policyStart = body.indexOf(m[2], nameEnd - base) + base;
-      entries.push({ kind: 'chain', name: m[1], policy: m[2], range: full, nameRange: lineRange(line, start + 1, nameEnd), policyRange: lineRange(line, policyStart, policyStart + m[2].length) });
+      entries.push({ kind: 'chain', name: internName(m[1]), policy: m[2], range: full, nameRange: lineRange(line, start + 1, nameEnd), policyRange: lineRange(line, policyStart, policyStart + m[2].length) });
       continue;
     }
     // A rule line, perhaps with a `[packets:bytes]` counter prefix.
+    const cached = cache?.take(line, table, body);
+    if (cached) {
+      cached.command.range = full;
+      for (const p of cached.problems) problems.push(p);
+      entries.push({ kind: 'rule', command: cached.command, range: full });
+      continue;
+    }
     let from = lead;
     const counter = trimmed.charCodeAt(0) === 91 /* [ */ ? /^\[(\d+):(\d+)\]\s*/.exec(trimmed) : null;
     if (counter) from += counter[0].length;
     const split = splitRestoreWords(body, line, from);
     const words = base ? split.words.map((w) => shiftWord(w as LineWord, base)) : split.words;
-    for (const p of split.problems) problems.push(base ? { ...p, range: shift(p.range, base) } : p);
+    const own: Problem[] = [];
+    for (const p of split.problems) own.push(base ? { ...p, range: shift(p.range, base) } : p);
     const { command, problems: ps } = parseCommandWords(words, { family, table, origin: 'save', ascii: !NON_ASCII.test(body) });
     command.range = full;
     if (counter) command.counters = { packets: counter[1], bytes: counter[2] };
-    for (const p of ps) problems.push(p);
+    for (const p of ps) own.push(p);
+    for (const p of own) problems.push(p);
+    cache?.put({ line, table, body, command, problems: own });
     entries.push({ kind: 'rule', command, range: full });
   }
   if (table !== undefined) {

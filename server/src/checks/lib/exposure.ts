@@ -23,8 +23,13 @@ export function acceptsNewInbound(analysis: Analysis, rec: CommandRecord): boole
 }
 
 const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT']);
-const rangeKey = (cmd: IptablesCommand) => `${cmd.family}:${cmd.range.start.line}:${cmd.range.start.character}`;
-const liveCache = new WeakMap<Analysis, Set<string>>();
+/**
+ * A script command is known by where it was written (a loop runs it several times, each run its
+ * own command object); in a save file each line is one command, so the object itself will do.
+ */
+const keyOf = (analysis: Analysis) => (analysis.kind === 'save' ? (cmd: IptablesCommand) => cmd : rangeKey);
+const rangeKey = (cmd: IptablesCommand): string | IptablesCommand => `${cmd.family}:${cmd.range.start.line}:${cmd.range.start.character}`;
+const liveCache = new WeakMap<Analysis, Set<string | IptablesCommand>>();
 
 /**
  * Does the rule this command wrote still take part in some end state of the document? Not when a
@@ -33,6 +38,7 @@ const liveCache = new WeakMap<Analysis, Set<string>>();
  * live when any of their runs is.
  */
 export function isLive(analysis: Analysis, rec: CommandRecord): boolean {
+  const key = keyOf(analysis);
   let live = liveCache.get(analysis);
   if (!live) {
     live = new Set();
@@ -40,7 +46,7 @@ export function isLive(analysis: Analysis, rec: CommandRecord): boolean {
       for (const rs of endStates(analysis, family)) {
         for (const t of rs.tables.values()) for (const c of t.chains.values()) {
           for (const r of c.rules) {
-            live.add(rangeKey(r.command));
+            live.add(key(r.command));
             if (!r.conditional && TERMINAL.has(r.command.target?.name ?? '') && !r.command.target?.nameWord?.symbolic && !r.command.symbolic && isUnconditional(r.command)) break;
           }
         }
@@ -48,7 +54,7 @@ export function isLive(analysis: Analysis, rec: CommandRecord): boolean {
     }
     liveCache.set(analysis, live);
   }
-  return live.has(rangeKey(rec.command));
+  return live.has(key(rec.command));
 }
 
 /** A TCP rule whose flag test excludes the opening SYN (`! --syn`, ACK required) cannot start a connection. */

@@ -52,8 +52,18 @@ function portLimit(cmd: IptablesCommand, which: 'dport' | 'sport'): PortLimit | 
  * The destination-port limit of a rule (tcp/udp/sctp/dccp --dport, multiport --dports/--ports):
  * undefined when there is none, null when there is one we cannot read (a variable).
  */
-export const destinationPorts = (cmd: IptablesCommand) => portLimit(cmd, 'dport');
-export const sourcePorts = (cmd: IptablesCommand) => portLimit(cmd, 'sport');
+export const destinationPorts = (cmd: IptablesCommand) => memoPorts(dports, cmd, 'dport');
+export const sourcePorts = (cmd: IptablesCommand) => memoPorts(sports, cmd, 'sport');
+
+// Per command, across analyses (the language server reuses unchanged lines' commands): several
+// checks ask for every rule's ports. A PortLimit is only read, never changed, by its users.
+const dports = new WeakMap<IptablesCommand, PortLimit | null | undefined>();
+const sports = new WeakMap<IptablesCommand, PortLimit | null | undefined>();
+function memoPorts(memo: WeakMap<IptablesCommand, PortLimit | null | undefined>, cmd: IptablesCommand, which: 'dport' | 'sport'): PortLimit | null | undefined {
+  let v = memo.get(cmd);
+  if (v === undefined && !memo.has(cmd)) memo.set(cmd, (v = portLimit(cmd, which)));
+  return v;
+}
 
 /** How many ports the limit lets through. */
 export function portCount(limit: PortLimit): number {

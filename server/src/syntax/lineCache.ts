@@ -1,0 +1,117 @@
+// Re-parsing a 70,000-line save file after a one-character edit is wasted work: every other rule
+// line parses to the same command. The language server keeps one LineCache per document and the
+// save-file parser takes each unchanged rule line from it, moved to its new line number.
+import type { IptablesCommand, Position, Problem, Range, Word } from './ast';
+import { LineWord } from './words';
+
+export interface CachedRule {
+  /** Document line the command was parsed on (its words and problems say so). */
+  line: number;
+  /** The table the line was in (the only other thing its parse depends on, with the family). */
+  table: string;
+  body: string;
+  command: IptablesCommand;
+  /** The line's own problems: word splitting and the command grammar. */
+  problems: Problem[];
+}
+
+/**
+ * Two generations: a parse takes entries from the previous one and keeps what it used (or made) for
+ * the next, so lines that disappeared are dropped after one parse. Unchanged lines are found by
+ * position: the lines before the first changed one and after the last changed one (compared as
+ * whole lines, which is cheaper than hashing 10 MB of text); lines in between are looked up by text.
+ * An entry is handed out once per parse: two identical lines never share one command object.
+ */
+export class LineCache {
+  private previous: (CachedRule | undefined)[] = [];
+  private next: (CachedRule | undefined)[] = [];
+  private previousLines: string[] = [];
+  private head = 0;
+  private tail = 0;
+  private shift = 0;
+  private middle?: Map<string, CachedRule[]>;
+  private family?: number;
+  hits = 0;
+  misses = 0;
+
+  /** Starts a parse of a whole document whose lines are `lines`. */
+  begin(lines: string[], family: number): void {
+    if (family !== this.family) { this.next = []; this.previousLines = []; this.family = family; }
+    const old = this.previousLines;
+    this.previous = this.next;
+    this.next = [];
+    this.previousLines = lines;
+    this.middle = undefined;
+    this.hits = this.misses = 0;
+    const most = Math.min(old.length, lines.length);
+    let head = 0;
+    while (head < most && old[head] === lines[head]) head++;
+    let tail = 0;
+    while (tail < most - head && old[old.length - 1 - tail] === lines[lines.length - 1 - tail]) tail++;
+    this.head = head;
+    this.tail = lines.length - tail; // first line of the unchanged end
+    this.shift = old.length - lines.length;
+  }
+
+  /** The cached parse of `body` in `table`, moved to `line`, or undefined. */
+  take(line: number, table: string, body: string): CachedRule | undefined {
+    let hit: CachedRule | undefined;
+    const before = line < this.head ? line : line >= this.tail ? line + this.shift : -1;
+    if (before >= 0) {
+      const e = this.previous[before];
+      if (e && e.body === body && e.table === table) { hit = e; this.previous[before] = undefined; }
+    } else {
+      const list = this.middleEntries().get(body);
+      const at = list ? list.findIndex((e) => e.table === table && this.previous[e.line] === e) : -1;
+      if (at >= 0) { hit = list![at]; list!.splice(at, 1); this.previous[hit.line] = undefined; }
+    }
+    if (!hit) { this.misses++; return undefined; }
+    if (hit.line !== line) relocate(hit, line);
+    this.next[line] = hit;
+    this.hits++;
+    return hit;
+  }
+
+  put(entry: CachedRule): void {
+    this.next[entry.line] = entry;
+  }
+
+  /** Entries of the changed part of the previous document, by line text (built on first need). */
+  private middleEntries(): Map<string, CachedRule[]> {
+    if (this.middle) return this.middle;
+    this.middle = new Map();
+    const end = this.tail + this.shift;
+    for (let k = this.head; k < end; k++) {
+      const e = this.previous[k];
+      if (!e) continue;
+      const list = this.middle.get(e.body);
+      if (list) list.push(e); else this.middle.set(e.body, [e]);
+    }
+    return this.middle;
+  }
+}
+
+/** Moves a cached rule's words and problem ranges to another line. */
+function relocate(entry: CachedRule, line: number): void {
+  const delta = line - entry.line;
+  entry.line = line;
+  const moved = new Set<Position>();
+  const move = (r: Range | undefined) => {
+    if (!r) return;
+    for (const p of [r.start, r.end]) if (!moved.has(p)) { moved.add(p); p.line += delta; }
+  };
+  const c = entry.command;
+  const words = new Set<Word>(c.words);
+  for (const w of [c.tableWord, c.opWord, c.chainWord, c.policyWord]) if (w) words.add(w);
+  for (const g of Object.values(c.generic)) if (g) { words.add(g.word); if ('arg' in g) words.add(g.arg); }
+  for (const m of c.target ? [...c.matches, c.target] : c.matches) for (const o of m.options) for (const a of o.args) words.add(a);
+  for (const w of words) {
+    if (w instanceof LineWord) w.line += delta;
+    else move(w.range); // an inline `--opt=value` argument keeps a Range of its own
+  }
+  for (const p of entry.problems) {
+    move(p.range);
+    for (const f of p.fixes ?? []) for (const e of f.edits) move(e.range);
+    for (const r of p.related ?? []) move(r.range);
+  }
+}
