@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type InitializeResult, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerCommands } from './commands';
 import { ReportDocuments } from './views';
+import { SERVER_EXEC_ARGV } from '../../server/src/serverFlags';
 
 /** What `activate` returns; the end-to-end tests use it to learn what the running server offers. */
 export interface IptablesExtensionApi {
@@ -72,8 +73,7 @@ function isEnabled(): boolean {
 function createClient(context: vscode.ExtensionContext, locale: string): LanguageClient {
   const module = context.asAbsolutePath('dist/server.cjs');
   const serverOptions: ServerOptions = {
-    // A bounded old space makes V8 collect re-analysed versions of huge documents promptly.
-    run: { module, transport: TransportKind.ipc, options: { execArgv: ['--max-old-space-size=700'] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV] } },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const documentSelector = LANGUAGES.flatMap((language) => [

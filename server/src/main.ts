@@ -91,8 +91,19 @@ const lastCost = new Map<string, number>();
 const SLOW_MS = 100;
 const SETTLE_MS = 5;
 
+const warming = new Map<string, NodeJS.Timeout>();
+const WARM_AFTER_MS = 200;
+function warmLater(uri: string, a: Analysis): void {
+  clearTimeout(warming.get(uri));
+  warming.set(uri, setTimeout(() => {
+    warming.delete(uri);
+    if (cache.peek(uri) === a) { warm(a); warmCompletion(a); }
+  }, WARM_AFTER_MS));
+}
+
 function schedule(doc: TextDocument): void {
   pending.get(doc.uri)?.cancel();
+  clearTimeout(warming.get(doc.uri));
   const run = () => {
     pending.delete(doc.uri);
     const current = documents.get(doc.uri);
@@ -102,8 +113,9 @@ function schedule(doc: TextDocument): void {
       const a = analysisOf(current);
       lastCost.set(current.uri, performance.now() - t0);
       void connection.sendDiagnostics({ uri: current.uri, version: current.version, diagnostics: diagnosticsFor(a, current.uri, lang) });
-      // The indexes hover and completion use are built now, not on the first request.
-      setImmediate(() => { if (cache.peek(current.uri) === a) { warm(a); warmCompletion(a); } });
+      // The indexes hover and completion use are built once typing pauses, not on the first
+      // request (and not between two keystrokes, where they would delay the next diagnostics).
+      warmLater(current.uri, a);
     } catch (e) {
       connection.console.error(`diagnostics for ${current.uri} failed: ${(e as Error)?.stack ?? e}`);
     }
@@ -121,6 +133,8 @@ documents.onDidOpen((e) => schedule(e.document));
 documents.onDidChangeContent((e) => schedule(e.document));
 documents.onDidClose((e) => {
   pending.get(e.document.uri)?.cancel();
+  clearTimeout(warming.get(e.document.uri));
+  warming.delete(e.document.uri);
   pending.delete(e.document.uri);
   lastCost.delete(e.document.uri);
   cache.delete(e.document.uri);

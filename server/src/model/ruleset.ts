@@ -277,6 +277,15 @@ function checkTarget(rs: Ruleset, cmd: IptablesCommand, problems: Problem[], opt
 }
 
 function makeRules(cmd: IptablesCommand, conditional: boolean): Rule[] {
-  if (!cmd.generic.source && !cmd.generic.destination) return [new Rule(cmd, {}, conditional)];
-  return addressCombinations(cmd).map((addresses) => new Rule(cmd, addresses, conditional));
+  return addressesOf(cmd).map((addresses) => new Rule(cmd, addresses, conditional));
+}
+
+/** A command's address pairs, kept across analyses (the language server reuses unchanged commands); read-only. */
+const ADDRESSES = new WeakMap<IptablesCommand, readonly { source?: string; destination?: string }[]>();
+const NO_ADDRESSES = [Object.freeze({})];
+function addressesOf(cmd: IptablesCommand): readonly { source?: string; destination?: string }[] {
+  if (!cmd.generic.source && !cmd.generic.destination) return NO_ADDRESSES;
+  let list = ADDRESSES.get(cmd);
+  if (!list) ADDRESSES.set(cmd, (list = addressCombinations(cmd).map((a) => Object.freeze(a))));
+  return list;
 }

@@ -1,16 +1,19 @@
-// Re-parsing a 70,000-line save file after a one-character edit is wasted work: every other rule
+// Re-parsing a 70,000-line save file after a one-character edit is wasted work: every other
 // line parses to the same command. The language server keeps one LineCache per document and the
-// save-file parser takes each unchanged rule line from it, moved to its new line number.
-import type { IptablesCommand, Position, Problem, Range, Word } from './ast';
+// save-file parser takes each unchanged chain or rule line from it, moved to its new line number.
+import type { Position, Problem, Range, Word } from './ast';
+import type { SaveEntry } from './saveFile';
 import { LineWord } from './words';
 
-export interface CachedRule {
-  /** Document line the command was parsed on (its words and problems say so). */
+export interface CachedLine {
+  /** Document line it was parsed on (its ranges say so). */
   line: number;
   /** The table the line was in (the only other thing its parse depends on, with the family). */
   table: string;
-  body: string;
-  command: IptablesCommand;
+  /** The line as written. */
+  raw: string;
+  /** A `:CHAIN` or rule entry (table and COMMIT lines change the parser's state: always read). */
+  entry: SaveEntry;
   /** The line's own problems: word splitting and the command grammar. */
   problems: Problem[];
 }
@@ -23,13 +26,13 @@ export interface CachedRule {
  * An entry is handed out once per parse: two identical lines never share one command object.
  */
 export class LineCache {
-  private previous: (CachedRule | undefined)[] = [];
-  private next: (CachedRule | undefined)[] = [];
+  private previous: (CachedLine | undefined)[] = [];
+  private next: (CachedLine | undefined)[] = [];
   private previousLines: string[] = [];
   private head = 0;
   private tail = 0;
   private shift = 0;
-  private middle?: Map<string, CachedRule[]>;
+  private middle?: Map<string, CachedLine[]>;
   private family?: number;
   hits = 0;
   misses = 0;
@@ -53,15 +56,15 @@ export class LineCache {
     this.shift = old.length - lines.length;
   }
 
-  /** The cached parse of `body` in `table`, moved to `line`, or undefined. */
-  take(line: number, table: string, body: string): CachedRule | undefined {
-    let hit: CachedRule | undefined;
+  /** The cached parse of `raw` in `table`, moved to `line`, or undefined. */
+  take(line: number, table: string, raw: string): CachedLine | undefined {
+    let hit: CachedLine | undefined;
     const before = line < this.head ? line : line >= this.tail ? line + this.shift : -1;
     if (before >= 0) {
       const e = this.previous[before];
-      if (e && e.body === body && e.table === table) { hit = e; this.previous[before] = undefined; }
+      if (e && e.raw === raw && e.table === table) { hit = e; this.previous[before] = undefined; }
     } else {
-      const list = this.middleEntries().get(body);
+      const list = this.middleEntries().get(raw);
       const at = list ? list.findIndex((e) => e.table === table && this.previous[e.line] === e) : -1;
       if (at >= 0) { hit = list![at]; list!.splice(at, 1); this.previous[hit.line] = undefined; }
     }
@@ -72,46 +75,52 @@ export class LineCache {
     return hit;
   }
 
-  put(entry: CachedRule): void {
+  put(entry: CachedLine): void {
     this.next[entry.line] = entry;
   }
 
   /** Entries of the changed part of the previous document, by line text (built on first need). */
-  private middleEntries(): Map<string, CachedRule[]> {
+  private middleEntries(): Map<string, CachedLine[]> {
     if (this.middle) return this.middle;
     this.middle = new Map();
     const end = this.tail + this.shift;
     for (let k = this.head; k < end; k++) {
       const e = this.previous[k];
       if (!e) continue;
-      const list = this.middle.get(e.body);
-      if (list) list.push(e); else this.middle.set(e.body, [e]);
+      const list = this.middle.get(e.raw);
+      if (list) list.push(e); else this.middle.set(e.raw, [e]);
     }
     return this.middle;
   }
 }
 
-/** Moves a cached rule's words and problem ranges to another line. */
-function relocate(entry: CachedRule, line: number): void {
-  const delta = line - entry.line;
-  entry.line = line;
+/** Moves a cached line's ranges, words and problems to another line. */
+function relocate(cached: CachedLine, line: number): void {
+  const delta = line - cached.line;
+  cached.line = line;
   const moved = new Set<Position>();
   const move = (r: Range | undefined) => {
     if (!r) return;
     for (const p of [r.start, r.end]) if (!moved.has(p)) { moved.add(p); p.line += delta; }
   };
-  const c = entry.command;
-  const words = new Set<Word>(c.words);
-  for (const w of [c.tableWord, c.opWord, c.chainWord, c.policyWord]) if (w) words.add(w);
-  for (const g of Object.values(c.generic)) if (g) { words.add(g.word); if ('arg' in g) words.add(g.arg); }
-  for (const m of c.target ? [...c.matches, c.target] : c.matches) for (const o of m.options) for (const a of o.args) words.add(a);
-  for (const w of words) {
-    if (w instanceof LineWord) w.line += delta;
-    else move(w.range); // an inline `--opt=value` argument keeps a Range of its own
+  const e = cached.entry;
+  move(e.range);
+  if (e.kind === 'chain') { move(e.nameRange); move(e.policyRange); }
+  if (e.kind === 'rule') {
+    const c = e.command;
+    move(c.range);
+    const words = new Set<Word>(c.words);
+    for (const w of [c.tableWord, c.opWord, c.chainWord, c.policyWord]) if (w) words.add(w);
+    for (const g of Object.values(c.generic)) if (g) { words.add(g.word); if ('arg' in g) words.add(g.arg); }
+    for (const m of c.target ? [...c.matches, c.target] : c.matches) for (const o of m.options) for (const a of o.args) words.add(a);
+    for (const w of words) {
+      if (w instanceof LineWord) w.line += delta;
+      else move(w.range); // an inline `--opt=value` argument keeps a Range of its own
+    }
   }
-  for (const p of entry.problems) {
+  for (const p of cached.problems) {
     move(p.range);
-    for (const f of p.fixes ?? []) for (const e of f.edits) move(e.range);
+    for (const f of p.fixes ?? []) for (const x of f.edits) move(x.range);
     for (const r of p.related ?? []) move(r.range);
   }
 }

@@ -25,8 +25,8 @@ const lineRange = (line: number, from: number, to: number): Range => ({ start: {
 /**
  * Parses a save-format document. `offset` places it inside a larger document (a heredoc in a
  * script): line k of `text` is document line offset.line + k, and its first line starts at offset.character.
- * With a `cache` (the language server's; whole documents only, no offset), unchanged rule lines
- * are not parsed again.
+ * With a `cache` (the language server's; whole documents only, no offset), unchanged chain and
+ * rule lines are not parsed again.
  */
 export function parseSaveFile(text: string, family: Family, offset: Position = { line: 0, character: 0 }, cache?: LineCache): SaveFile {
   const entries: SaveEntry[] = [];
@@ -41,6 +41,12 @@ export function parseSaveFile(text: string, family: Family, offset: Position = {
     const line = offset.line + k;
     const base = k === 0 ? offset.character : 0;
     const raw = lines[k];
+    const c0 = raw.charCodeAt(0);
+    if (table !== undefined && cache && (c0 === 58 /* : */ || c0 === 45 /* - */ || c0 === 91 /* [ */)) {
+      // An unchanged `:CHAIN` or rule line of the same table: its entry, moved to this line.
+      const hit = cache.take(line, table, raw);
+      if (hit) { for (const p of hit.problems) problems.push(p); entries.push(hit.entry); continue; }
+    }
     const body = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const lead = body.length - body.trimStart().length;
     const trimmed = body.trim();
@@ -71,17 +77,12 @@ export function parseSaveFile(text: string, family: Family, offset: Position = {
       if (!m) { error(full, 'a chain line has the form `:NAME POLICY [packets:bytes]`', 'チェイン行は `:名前 ポリシー [パケット数:バイト数]` の形で書きます'); continue; }
       const nameEnd = start + 1 + m[1].length;
       const policyStart = body.indexOf(m[2], nameEnd - base) + base;
-      entries.push({ kind: 'chain', name: internName(m[1]), policy: m[2], range: full, nameRange: lineRange(line, start + 1, nameEnd), policyRange: lineRange(line, policyStart, policyStart + m[2].length) });
+      const entry: SaveEntry = { kind: 'chain', name: internName(m[1]), policy: m[2], range: full, nameRange: lineRange(line, start + 1, nameEnd), policyRange: lineRange(line, policyStart, policyStart + m[2].length) };
+      cache?.put({ line, table, raw, entry, problems: [] });
+      entries.push(entry);
       continue;
     }
     // A rule line, perhaps with a `[packets:bytes]` counter prefix.
-    const cached = cache?.take(line, table, body);
-    if (cached) {
-      cached.command.range = full;
-      for (const p of cached.problems) problems.push(p);
-      entries.push({ kind: 'rule', command: cached.command, range: full });
-      continue;
-    }
     let from = lead;
     const counter = trimmed.charCodeAt(0) === 91 /* [ */ ? /^\[(\d+):(\d+)\]\s*/.exec(trimmed) : null;
     if (counter) from += counter[0].length;
@@ -94,8 +95,9 @@ export function parseSaveFile(text: string, family: Family, offset: Position = {
     if (counter) command.counters = { packets: counter[1], bytes: counter[2] };
     for (const p of ps) own.push(p);
     for (const p of own) problems.push(p);
-    cache?.put({ line, table, body, command, problems: own });
-    entries.push({ kind: 'rule', command, range: full });
+    const entry: SaveEntry = { kind: 'rule', command, range: full };
+    cache?.put({ line, table, raw, entry, problems: own });
+    entries.push(entry);
   }
   if (table !== undefined) {
     error(tableEntry!, `table ${table} has no COMMIT: iptables-restore applies nothing from it`, `テーブル ${table} に COMMIT がありません。iptables-restore はこのテーブルを適用しません`);

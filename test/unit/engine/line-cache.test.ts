@@ -29,6 +29,7 @@ const LINES = [
   '-A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.5:80',
   '-A INPUT -j ACCEPT',
   '-A INPUT -p tcp "unterminated',
+  '-A INPUT -j DROP\r', '  -A INPUT -s 10.0.0.1 -j DROP', ':BAD', ':OTHER ACCEPT',
 ];
 
 const fresh = (text: string) => analyze(text, { kind: 'save', family: 4 });
@@ -82,7 +83,7 @@ test('a line inserted at the top moves every cached rule down, and the rest is n
   const cache = new LineCache();
   analyze(body.join('\n'), { kind: 'save', lineCache: cache });
   const moved = analyze(['# new comment', ...body].join('\n'), { kind: 'save', lineCache: cache });
-  assert.equal(cache.hits, 2);
+  assert.equal(cache.hits, 3, "the :INPUT line and both rules");
   assert.equal(cache.misses, 0);
   const typo = moved.problems.find((p) => p.code === 'IPT101');
   assert.equal(typo?.range.start.line, 4, 'the --dprot problem moved from line 3 to line 4');
