@@ -16,7 +16,7 @@ export const placeholderAddress: CheckDef = {
       const g = rec.command.generic;
       for (const m of [g.source, g.destination]) {
         if (!m || m.arg.symbolic) continue;
-        const bad = m.value.includes(',') ? m.value.split(',').find(isPlaceholderAddress) : isPlaceholderAddress(m.value) ? m.value : undefined;
+        const bad = m.value.includes(',') ? m.value.split(',').find(isPlaceholderAddress) : startsLikeAddress(m.value) ? undefined : isPlaceholderAddress(m.value) ? m.value : undefined;
         if (!bad) continue;
         const origin = vars.find((v) => v.uses.some((u) => sameRange(u, m.arg.range)));
         out.push({
@@ -30,5 +30,8 @@ export const placeholderAddress: CheckDef = {
     return out;
   },
 };
+
+/** A digit or a colon first: an IPv4 or IPv6 address, never a placeholder (y.y.y.y, <your-ip>, xxx.xxx.xxx.xxx). */
+const startsLikeAddress = (v: string) => { const c = v.charCodeAt(0); return (c >= 48 && c <= 57) || c === 58; };
 
 const sameRange = (a: Range, b: Range) => a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;

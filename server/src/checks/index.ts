@@ -48,11 +48,13 @@ export function codeInfo(code: string): CodeInfo | undefined {
 }
 
 /** Runs every check; one that fails reports IPT000 for itself and the others still report. */
-export function runChecks(analysis: Analysis): Problem[] {
+export function runChecks(analysis: Analysis, timings?: Record<string, number>): Problem[] {
   const out: Problem[] = [];
   for (const check of CHECKS) {
+    const started = timings ? performance.now() : 0;
     try {
       for (const f of check.run(analysis)) out.push({ code: check.code, severity: check.severity, ...f });
+      if (timings) timings[check.code] = performance.now() - started;
     } catch (e) {
       out.push({
         code: 'IPT000', severity: 'error', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },

@@ -29,22 +29,26 @@ const TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT']);
  */
 const keyOf = (analysis: Analysis) => (analysis.kind === 'save' ? (cmd: IptablesCommand) => cmd : rangeKey);
 const rangeKey = (cmd: IptablesCommand): string | IptablesCommand => `${cmd.family}:${cmd.range.start.line}:${cmd.range.start.character}`;
-const liveCache = new WeakMap<Analysis, Set<string | IptablesCommand>>();
+const liveCache = new WeakMap<Analysis, Map<string, Set<string | IptablesCommand>>>();
 
 /**
  * Does the rule this command wrote still take part in some end state of the document? Not when a
  * later flush or delete removed it (in every end state), nor when it sits below an unconditional
  * ACCEPT/DROP/REJECT of its chain, where no packet reaches it. Loop and function bodies count as
- * live when any of their runs is.
+ * live when any of their runs is. Worked out per table, for the tables asked about (the checks
+ * ask about filter rules: a kube-proxy nat table of 50,000 rules is never walked).
  */
 export function isLive(analysis: Analysis, rec: CommandRecord): boolean {
   const key = keyOf(analysis);
-  let live = liveCache.get(analysis);
+  let byTable = liveCache.get(analysis);
+  if (!byTable) liveCache.set(analysis, (byTable = new Map()));
+  const table = rec.command.table;
+  let live = byTable.get(table);
   if (!live) {
     live = new Set();
     for (const family of analysis.families) {
       for (const rs of endStates(analysis, family)) {
-        for (const t of rs.tables.values()) for (const c of t.chains.values()) {
+        for (const c of rs.tables.get(table)?.chains.values() ?? []) {
           for (const r of c.rules) {
             live.add(key(r.command));
             if (!r.conditional && TERMINAL.has(r.command.target?.name ?? '') && !r.command.target?.nameWord?.symbolic && !r.command.symbolic && isUnconditional(r.command)) break;
@@ -52,7 +56,7 @@ export function isLive(analysis: Analysis, rec: CommandRecord): boolean {
         }
       }
     }
-    liveCache.set(analysis, live);
+    byTable.set(table, live);
   }
   return live.has(key(rec.command));
 }
