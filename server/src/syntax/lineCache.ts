@@ -94,33 +94,51 @@ export class LineCache {
   }
 }
 
-/** Moves a cached line's ranges, words and problems to another line. */
+/**
+ * Moves a cached line's ranges, words and problems to another line. Inserting a line in the middle
+ * of a 70,000-line file moves 35,000 lines: the common case (a rule without problems) allocates nothing.
+ */
 function relocate(cached: CachedLine, line: number): void {
-  const delta = line - cached.line;
+  delta = line - cached.line;
   cached.line = line;
-  const moved = new Set<Position>();
-  const move = (r: Range | undefined) => {
-    if (!r) return;
-    for (const p of [r.start, r.end]) if (!moved.has(p)) { moved.add(p); p.line += delta; }
-  };
+  moved.length = 0;
   const e = cached.entry;
   move(e.range);
   if (e.kind === 'chain') { move(e.nameRange); move(e.policyRange); }
   if (e.kind === 'rule') {
     const c = e.command;
     move(c.range);
-    const words = new Set<Word>(c.words);
-    for (const w of [c.tableWord, c.opWord, c.chainWord, c.policyWord]) if (w) words.add(w);
-    for (const g of Object.values(c.generic)) if (g) { words.add(g.word); if ('arg' in g) words.add(g.arg); }
-    for (const m of c.target ? [...c.matches, c.target] : c.matches) for (const o of m.options) for (const a of o.args) words.add(a);
-    for (const w of words) {
-      if (w instanceof LineWord) w.line += delta;
-      else move(w.range); // an inline `--opt=value` argument keeps a Range of its own
-    }
+    // Every word of the line is in c.words; option arguments are the same objects, except an
+    // inline `--opt=value` argument, a plain Word with a Range of its own.
+    for (const w of c.words) if (w instanceof LineWord) w.line += delta;
+    for (const m of c.matches) moveInlineArgs(m.options);
+    if (c.target) moveInlineArgs(c.target.options);
+    const g = c.generic;
+    moveInline(g.source?.arg); moveInline(g.destination?.arg); moveInline(g.protocol?.arg);
+    moveInline(g.inInterface?.arg); moveInline(g.outInterface?.arg);
   }
   for (const p of cached.problems) {
     move(p.range);
     for (const f of p.fixes ?? []) for (const x of f.edits) move(x.range);
     for (const r of p.related ?? []) move(r.range);
   }
+}
+
+// State of the relocate() in progress (module-level: no closure per line).
+let delta = 0;
+/** Ranges may share Position objects (rangeOf reuses them): each is moved once. */
+const moved: Position[] = [];
+
+function move(r: Range | undefined): void {
+  if (!r) return;
+  if (!moved.includes(r.start)) { moved.push(r.start); r.start.line += delta; }
+  if (!moved.includes(r.end)) { moved.push(r.end); r.end.line += delta; }
+}
+
+function moveInline(w: Word | undefined): void {
+  if (w && !(w instanceof LineWord)) move(w.range);
+}
+
+function moveInlineArgs(options: { args: Word[] }[]): void {
+  for (const o of options) for (const a of o.args) moveInline(a);
 }

@@ -16,6 +16,7 @@ const LINES = [
   '-A INPUT -p tcp --dport 22 -j ACCEPT',
   '-A INPUT -p tcp --dport=80 -j ACCEPT',
   '-A INPUT -p tcp --dport=99999 -j ACCEPT',
+  '-A INPUT --source=10.0.0.1 -j ACCEPT', '-A INPUT --destination=10.0.0.300 -j DROP',
   '-A INPUT -p tcp --dport 1024: -j ACCEPT',
   '-A INPUT -m state --state NEW -j ACCEPT',
   '-A INPUT -s ! 10.1.1.1 -j DROP',
@@ -37,7 +38,11 @@ const fresh = (text: string) => analyze(text, { kind: 'save', family: 4 });
 function summary(a: Analysis) {
   return {
     problems: a.problems.map((p) => ({ code: p.code, severity: p.severity, range: p.range, message: p.message.en, fixes: p.fixes, related: p.related })),
-    commands: a.commands.map(({ command: c }) => ({ range: c.range, invalid: c.invalid, words: c.words.map((w) => [w.text, w.range]), roles: c.roles })),
+    commands: a.commands.map(({ command: c }) => ({
+      range: c.range, invalid: c.invalid, words: c.words.map((w) => [w.text, w.range]), roles: c.roles,
+      generic: Object.values(c.generic).map((g) => g && [g.word.range, 'arg' in g ? [g.arg.text, g.arg.range] : undefined]),
+      options: [...c.matches, ...(c.target ? [c.target] : [])].map((m) => m.options.map((o) => [o.name, o.word.range, o.args.map((w) => [w.text, w.range])])),
+    })),
     save: formatSave(a.rulesets[4]),
   };
 }
