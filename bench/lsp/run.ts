@@ -25,7 +25,7 @@ const pct = (xs: number[], p: number) => {
 const ms = (x: number) => (Number.isNaN(x) ? '—' : x < 10 ? x.toFixed(1) : x.toFixed(0));
 const now = () => performance.now();
 
-interface Row { size: number; lines: number; open: number; editP50: number; editP95: number; edits: number; hoverP95: number; completionP95: number; completionItems: number; rssMB: number; peakMB: number; note: string }
+interface Row { size: number; lines: number; open: number; editP50: number; editP95: number; edits: number; firstEdit: number; maxEdit: number; newlineP50: number; newlineP95: number; hoverP95: number; completionP95: number; completionItems: number; rssMB: number; peakMB: number; note: string }
 
 async function withTimeout<T>(p: Promise<T>, seconds: number): Promise<T | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
@@ -49,7 +49,7 @@ async function measureStart(runs = 5): Promise<number[]> {
 async function measureSize(size: number): Promise<Row> {
   const { text } = generateKubeDump(size);
   const lines = text.split('\n');
-  const row: Row = { size, lines: lines.length, open: NaN, editP50: NaN, editP95: NaN, edits: 0, hoverP95: NaN, completionP95: NaN, completionItems: 0, rssMB: NaN, peakMB: NaN, note: '' };
+  const row: Row = { size, lines: lines.length, open: NaN, editP50: NaN, editP95: NaN, edits: 0, firstEdit: NaN, maxEdit: NaN, newlineP50: NaN, newlineP95: NaN, hoverP95: NaN, completionP95: NaN, completionItems: 0, rssMB: NaN, peakMB: NaN, note: '' };
   const c = await LspClient.start();
   const uri = `file:///bench/kube-${size}.rules`;
   const deadline = now() + BUDGET * 1000;
@@ -79,6 +79,23 @@ async function measureSize(size: number): Promise<Row> {
     row.edits = times.length;
     row.editP50 = pct(times, 50);
     row.editP95 = pct(times, 95);
+    row.firstEdit = times[0] ?? NaN;
+    row.maxEdit = times.length ? Math.max(...times) : NaN;
+
+    // Enter pressed and undone in the middle: every later line moves (not a target; for the record).
+    const newlines: number[] = [];
+    for (let k = 0; k < 10 && now() < deadline; k++) {
+      const change = k % 2 === 0
+        ? { range: { start: pos(target, 0), end: pos(target, 0) }, text: '\n' }
+        : { range: { start: pos(target, 0), end: pos(target + 1, 0) }, text: '' };
+      t0 = now();
+      const v = c.change(uri, [change]);
+      const got = await withTimeout(c.diagnosticsFor(uri, v, BUDGET * 1000), left());
+      if (got === 'timeout') break;
+      newlines.push(now() - t0);
+    }
+    row.newlineP50 = pct(newlines, 50);
+    row.newlineP95 = pct(newlines, 95);
 
     // Hover on words of rule lines spread over the document (the analysis is current).
     const ruleLines = lines.map((l, i) => [l, i] as const).filter(([l]) => l.startsWith('-A '));
@@ -122,10 +139,10 @@ async function main(): Promise<void> {
     rows.push(r);
     console.log(`  ${size} lines measured${r.note ? ' — ' + r.note : ''}`);
   }
-  console.log('\n| lines | open->diagnostics ms | edit->diagnostics p50 / p95 ms (n) | hover p95 ms | completion p95 ms (max items) | RSS / peak MB | note |');
-  console.log('|---:|---:|---:|---:|---:|---:|---|');
+  console.log('\n| lines | open->diagnostics ms | edit->diagnostics p50 / p95 ms (n) | first / max edit ms | Enter p50 / p95 ms | hover p95 ms | completion p95 ms (max items) | RSS / peak MB | note |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const r of rows) {
-    console.log(`| ${r.lines} | ${ms(r.open)} | ${ms(r.editP50)} / ${ms(r.editP95)} (${r.edits}) | ${ms(r.hoverP95)} | ${ms(r.completionP95)} (${r.completionItems}) | ${ms(r.rssMB)} / ${ms(r.peakMB)} | ${r.note} |`);
+    console.log(`| ${r.lines} | ${ms(r.open)} | ${ms(r.editP50)} / ${ms(r.editP95)} (${r.edits}) | ${ms(r.firstEdit)} / ${ms(r.maxEdit)} | ${ms(r.newlineP50)} / ${ms(r.newlineP95)} | ${ms(r.hoverP95)} | ${ms(r.completionP95)} (${r.completionItems}) | ${ms(r.rssMB)} / ${ms(r.peakMB)} | ${r.note} |`);
   }
   const at = (n: number) => rows.find((r) => r.size === n);
   const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : 'NOT met');
