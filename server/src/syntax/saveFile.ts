@@ -3,7 +3,7 @@
 import { loc, type Family, type IptablesCommand, type Position, type Problem, type Range } from './ast';
 import { parseCommandWords } from './commandLine';
 import { internName, LineWord, lineWord, splitRestoreWords } from './words';
-import type { LineCache } from './lineCache';
+import { detached, type LineCache } from './lineCache';
 
 export type SaveEntry =
   | { kind: 'table'; name: string; range: Range; nameRange: Range }
@@ -40,12 +40,13 @@ export function parseSaveFile(text: string, family: Family, offset: Position = {
   for (let k = 0; k < lines.length; k++) {
     const line = offset.line + k;
     const base = k === 0 ? offset.character : 0;
-    const raw = lines[k];
+    let raw = lines[k];
     const c0 = raw.charCodeAt(0);
     if (table !== undefined && cache && (c0 === 58 /* : */ || c0 === 45 /* - */ || c0 === 91 /* [ */)) {
       // An unchanged `:CHAIN` or rule line of the same table: its entry, moved to this line.
       const hit = cache.take(line, table, raw);
       if (hit) { for (const p of hit.problems) problems.push(p); entries.push(hit.entry); continue; }
+      raw = detached(raw);
     }
     const body = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const lead = body.length - body.trimStart().length;

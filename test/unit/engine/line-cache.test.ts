@@ -104,3 +104,30 @@ test('two identical lines get two command objects', () => {
   assert.deepEqual(a.commands.map((c) => c.command.range.start.line), [1, 2]);
   assert.deepEqual(summary(a), summary(fresh(text)));
 });
+
+test('a long editing session does not keep old versions of the document alive', async () => {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const { generateKubeDump } = await import('../../../bench/kube-dump');
+  let lines = generateKubeDump(5000).text.split('\n');
+  const size = lines.join('\n').length;
+  const rules = lines.flatMap((l, i) => (l.includes('--comment "') ? [i] : []));
+  const cache = new LineCache();
+  const heapAfter = (from: number, to: number) => {
+    for (let k = from; k < to; k++) {
+      // Each version edits another line, as a real session does: that line is parsed afresh.
+      const i = rules[(k * 7919) % rules.length];
+      lines = [...lines];
+      lines[i] = lines[i].replace('--comment "', '--comment "e');
+      analyze(lines.join('\n'), { kind: 'save', lineCache: cache });
+    }
+    gc(); gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const before = heapAfter(0, 10);
+  const after = heapAfter(10, 50);
+  // Keeping each version alive would add 40 x the document (about 28 MB here).
+  assert.ok(after - before < 8 * size, `heap grew by ${((after - before) / 1e6).toFixed(1)} MB over 40 edits of a ${(size / 1e6).toFixed(1)} MB document`);
+});
