@@ -129,7 +129,7 @@ export function main(argv: string[], env: NodeJS.ProcessEnv, out: (s: string) =>
     let config: LintConfig;
     try { config = findConfig(path, args.config); } catch (e) { errOut(`iptables-lint: bad config: ${(e as Error).message}`); return 2; }
     const timings = process.env.IPTABLES_LINT_TIMINGS ? {} : undefined;
-    analyses.push({ path, analysis: analyze(text, { kind: args.kind, family: args.family, path, config, timings }) });
+    analyses.push({ path, analysis: analyze(text, { kind: args.kind, family: args.family, path, config, timings, checks: args.command === 'check' }) });
     // For benchmarks: where the time of one file went (stderr; the output contract is untouched).
     if (timings) process.stderr.write(`timings ${path}: ${JSON.stringify(timings, (_, v: unknown) => (typeof v === 'number' ? Math.round(v) : v))} ms\n`);
   }

@@ -28,6 +28,8 @@ export interface AnalyzeOptions {
   config?: LintConfig;
   /** The language server's per-document cache of parsed lines of a save file (syntax/lineCache.ts). */
   lineCache?: LineCache;
+  /** Run the checks (IPT115 and up, suppressions); false when only the ruleset is wanted (save, trace). */
+  checks?: boolean;
   /** Filled with the milliseconds each phase took (front end + model, checks): for benchmarks. */
   timings?: { frontEnd?: number; checks?: number; byCheck?: Record<string, number> };
 }
@@ -210,6 +212,7 @@ export function analyze(rawText: string, opts: AnalyzeOptions = {}): Analysis {
   analysis.families = [...used].sort();
   const checksStart = performance.now();
   if (opts.timings) opts.timings.frontEnd = checksStart - started;
+  if (opts.checks === false) return analysis;
   try {
     pushAll(problems, runChecks(analysis, opts.timings ? (opts.timings.byCheck = {}) : undefined));
   } catch (e) {
