@@ -160,7 +160,17 @@ function main(): void {
   console.log(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}`);
   console.log('\nratio med/min = median/min of check ÷ median/min of iptables-restore --test (min is the steadier figure on a busy machine); "stops@N": the real parser gave up at line N, so its time covers less of the file.');
 
+  // Where the time of one check of the kube-proxy dump goes (the CLI prints it on stderr when asked).
+  const phases = sh('sh', ['-c', `IPTABLES_LINT_TIMINGS=1 ${q(process.execPath)} ${q(CLI)} check ${q(kubeFile)} >/dev/null`]).stderr;
+  const m = /timings [^:]*: (\{.*\}) ms/.exec(phases);
+  const split = m ? (JSON.parse(m[1]!) as { frontEnd: number; checks: number; byCheck: Record<string, number> }) : undefined;
+  if (split) {
+    const top = Object.entries(split.byCheck).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([c, ms]) => `${c} ${ms} ms`).join(', ');
+    console.log(`\none check of the kube-proxy dump, inside the process: front end (parse + model) ${split.frontEnd} ms, checks ${split.checks} ms (${top})`);
+  }
+
   const results = {
+    phases: split,
     date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model,
     iptables: sh('iptables', ['--version']).stdout.trim() || null, timer: HAVE_HYPERFINE ? 'hyperfine' : 'node', runs: RUNS,
     kubeDump: dump.stats,
