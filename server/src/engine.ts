@@ -121,6 +121,30 @@ function lineEndingProblems(text: string, kind: DocumentKind): Problem[] {
   }];
 }
 
+/**
+ * Binary data (an image, an archive, a compiled program) opened by mistake: NUL bytes, or mostly
+ * control characters and bytes that are not UTF-8, in the first 8 KB. bash refuses to run such a
+ * file ("cannot execute binary file") and iptables-restore rejects its first line.
+ */
+function looksBinary(text: string): boolean {
+  const n = Math.min(text.length, 8192);
+  let odd = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0) return true;
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 12 && c !== 13) || c === 0xfffd) odd++;
+  }
+  return n > 0 && odd / n > 0.1;
+}
+
+function binaryProblem(kind: DocumentKind): Problem {
+  return {
+    code: kind === 'save' ? 'IPT111' : 'IPT100', severity: 'error', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    message: loc('this is binary data (NUL bytes or other non-text bytes), not a script or an iptables-save file: nothing in it was checked',
+      'これはバイナリデータ（NUL バイトなどテキストでないバイトを含む）で、スクリプトでも iptables-save ファイルでもありません。内容は検査していません'),
+  };
+}
+
 /** `iptables　-A　INPUT` with full-width spaces: sh sees one word and reports "command not found". */
 function gluedCommand(program: Word): Problem {
   const fixed = program.text.replace(/[\u3000\u00A0]/g, ' ');
@@ -141,6 +165,10 @@ export function analyze(rawText: string, opts: AnalyzeOptions = {}): Analysis {
   const analysis: Analysis = { kind, text, commands: [], rulesets, families: [], problems: [], saves: [], comments: [], config };
   const problems = analysis.problems;
   const used = new Set<Family>();
+  if (looksBinary(text)) {
+    problems.push(binaryProblem(kind));
+    return analysis;
+  }
 
   if (kind === 'save') {
     const family = opts.family ?? detectSaveFamily(text, opts.path);

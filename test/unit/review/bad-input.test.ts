@@ -68,9 +68,15 @@ test('a PNG image opened by mistake: no exception, findings bounded by its lines
   assert.deepEqual(a.rulesets[4].tables.size + a.rulesets[6].tables.size, 0, 'no rules made up from binary data');
 });
 
-test('binary input gets one clear "not a text file" diagnostic', { todo: 'engine: detect NUL bytes / control characters and stop (report)' }, () => {
-  const a = lintSafely(png(64, 64).toString('utf8'));
-  assert.equal(a.problems.length, 1);
+test('binary input gets one clear "not a text file" diagnostic', () => {
+  for (const [text, kind, code] of [[png(64, 64).toString('utf8'), undefined, 'IPT100'], [randomBytes(4096).toString('utf8'), 'save', 'IPT111'], ['#!/bin/sh\n\0\n', 'shell', 'IPT100']] as const) {
+    const a = lintSafely(text, kind);
+    assert.equal(a.problems.length, 1);
+    assert.equal(a.problems[0].code, code);
+    assert.match(a.problems[0].message.en, /binary data/);
+  }
+  // Text with a few control characters (a stray ESC from a terminal) is still read as text.
+  assert.ok(lintSafely('#!/bin/sh\n# colour \x1b[31m\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n').commands.length === 1);
 });
 
 test('a 10 MB single line of text, in a script and in a save file', () => {
