@@ -103,7 +103,7 @@ function chainOrder(chain: Chain, table: string, ctx: Ctx, out: OrderFinding[]):
   const { domain, trust, effects } = ctx;
   const found = (kind: OrderFinding['kind'], rule: Rule, by: Rule[], single?: Rule) => out.push({ kind, rule, chain, table, family: ctx.family, by, single });
   let deciding: Decider[] = [];
-  let index = new CoverIndex();
+  let index: CoverIndex | undefined; // made with the first deciding rule (most chains of a dump have none)
   let catchAll: Rule | undefined;
   // Duplicates are looked for only among rules of the same signature (target, number of
   // matches and options: cheap to tell); then by the shape of each, with the last rule that may
@@ -126,7 +126,7 @@ function chainOrder(chain: Chain, table: string, ctx: Ctx, out: OrderFinding[]):
       // What the rule decides whatever the backend (see RuleBox.lower).
       const cover = prepared(rb.lower ?? rb.box, domain);
       deciding.push({ rule: pending, verdict: verdictKey(pending)!, cover });
-      index.add(cover);
+      (index ??= new CoverIndex()).add(cover);
       if (cover.dims.length === 0) catchAll = pending;
     }
     pending = undefined;
@@ -166,22 +166,23 @@ function chainOrder(chain: Chain, table: string, ctx: Ctx, out: OrderFinding[]):
       if (boxIsEmpty(rb.box)) { found('vacuous', rule, []); continue; }
       const allowed = Math.min(RULE_BUDGET, work, ctx.budget.left);
       const b = { left: allowed };
-      const maybe = index.candidates(rb.box);
-      const res = coveredByCovers(rb.box, index.covers, b, maybe);
+      const idx = index!; // deciding is not empty
+      const maybe = idx.candidates(rb.box);
+      const res = coveredByCovers(rb.box, idx.covers, b, maybe);
       work -= allowed - b.left;
       ctx.budget.left -= allowed - b.left;
       if (res?.covered) {
         const by = res.used.map((j) => deciding[j]);
         const verdict = verdictKey(rule);
         const same = verdict !== undefined && by.every((d) => d.verdict === verdict);
-        const k = maybe.find((j) => boxInside(rb.box, index.covers[j]));
+        const k = maybe.find((j) => boxInside(rb.box, idx.covers[j]));
         const single = k !== undefined && (!same || deciding[k].verdict === verdict) ? deciding[k].rule : undefined;
         found(same ? 'redundant' : 'shadowed', rule, by.map((d) => d.rule), single);
         continue;
       }
     }
     // Header fields changed here: what earlier rules decide no longer tells about later rules.
-    if ((deciding.length || shapes.size) && mutatesFields(cmd, effects)) { deciding = []; index = new CoverIndex(); lastMutating = i; }
+    if ((deciding.length || shapes.size) && mutatesFields(cmd, effects)) { deciding = []; index = undefined; lastMutating = i; }
     if (reliable && decision(rule) !== undefined) pending = rule;
   }
 }
