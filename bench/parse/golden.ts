@@ -14,12 +14,17 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Family, Word } from '../../server/src/syntax/ast';
-import { parseCommandWords, parseRuleArgs } from '../../server/src/syntax/commandLine';
-import { parseSaveFile } from '../../server/src/syntax/saveFile';
+import type * as CommandLine from '../../server/src/syntax/commandLine';
+import type * as SaveFile from '../../server/src/syntax/saveFile';
+import type * as Shell from '../../server/src/syntax/shell/index';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CORPUS = resolve(ROOT, '../shared/corpus');
 const OUT = resolve(process.argv[2] ?? join(ROOT, '.tmp/parse-golden'));
+/** The source tree to run (GOLDEN_SRC=path/to/a/copy/of/server/src to compare with another version). */
+const SRC = resolve(process.env.GOLDEN_SRC ?? join(ROOT, 'server/src'));
+const { parseCommandWords, parseRuleArgs } = (await import(join(SRC, 'syntax/commandLine.ts'))) as typeof CommandLine;
+const { parseSaveFile } = (await import(join(SRC, 'syntax/saveFile.ts'))) as typeof SaveFile;
 mkdirSync(OUT, { recursive: true });
 
 /** Deterministic, complete serialisation (class names, own keys in order, undefined kept, getters named `range`). */
@@ -98,6 +103,12 @@ function rng(seed: number): () => number {
   };
 }
 
+const LONG_OF: Record<string, string> = {
+  '-A': '--append', '-I': '--insert', '-D': '--delete', '-R': '--replace', '-N': '--new-chain', '-P': '--policy', '-E': '--rename-chain', '-F': '--flush',
+  '-p': '--protocol', '-s': '--source', '-d': '--destination', '-i': '--in-interface', '-o': '--out-interface', '-j': '--jump', '-g': '--goto',
+  '-m': '--match', '-t': '--table', '-c': '--set-counters', '-L': '--list', '-w': '--wait',
+};
+
 function mutations(rule: string, rand: () => number): string[] {
   const words = rule.split(/\s+/).filter(Boolean);
   if (!words.length) return [];
@@ -108,8 +119,12 @@ function mutations(rule: string, rand: () => number): string[] {
   const bang = pick(); out.push([...words.slice(0, bang), '!', ...words.slice(bang)].join(' '));
   const a = pick(), b = pick(); const sw = [...words]; [sw[a], sw[b]] = [sw[b], sw[a]]; out.push(sw.join(' '));
   out.push(words.slice(0, pick()).join(' '));
-  const eq = words.findIndex((w, i) => w.startsWith('--') && i + 1 < words.length && !words[i + 1].startsWith('-'));
-  if (eq >= 0) out.push([...words.slice(0, eq), `${words[eq]}=${words[eq + 1]}`, ...words.slice(eq + 2)].join(' '));
+  // `--opt=value` for every option followed by a value, and the short generic options spelled so.
+  words.forEach((w, eq) => {
+    if (eq + 1 >= words.length || words[eq + 1].startsWith('-')) return;
+    const long = w.startsWith('--') ? w : LONG_OF[w];
+    if (long) out.push([...words.slice(0, eq), `${long}=${words[eq + 1]}`, ...words.slice(eq + 2)].join(' '));
+  });
   const pre = words.findIndex((w) => w.length > 5 && w.startsWith('--'));
   if (pre >= 0) out.push([...words.slice(0, pre), words[pre].slice(0, 5), ...words.slice(pre + 1)].join(' '));
   return out;
@@ -203,7 +218,9 @@ async function netfilterT(): Promise<void> {
     '-A INPUT -p all ! -p tcp', '! -p all', '-A INPUT ! -p all -j DROP', '-A INPUT ! -s 0.0.0.0/0', '-A INPUT -s 1.2.3.4,5.6.7.8/33', '-A INPUT -s ""',
     '-A INPUT -i ""', '-A INPUT -i eth0/1', '-A INPUT --protocol=tcp --dport=22 -j ACCEPT', '-A INPUT -j LOG --log-prefix "a b" --log-level 4',
     '-A INPUT -p icmpv6 --icmpv6-type 1', '-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type echo-request', '-A INPUT -m state --state NEW,BOGUS',
-    '-A INPUT "unterminated', '-A INPUT -m string --string "a\\"b" --algo bm', '', '   ', '-A', '-A INPUT -p', 'A INPUT', '-A INPUT -g ACCEPT',
+    '-A INPUT "unterminated', '--append=INPUT --jump=ACCEPT', '-A INPUT --goto=X', '-P INPUT --jump=DROP', '--policy=INPUT DROP', '--rename-chain=a b', '-E=a b',
+    '--set-counters=1 2 -A INPUT', '-A INPUT --match=tcp --protocol=tcp --dport=22', '--table=nat -A POSTROUTING -j MASQUERADE --to-ports=1000', '-A INPUT --fragment=x',
+    '-A INPUT -j SET --add-set=foo src', '-A INPUT -p tcp --tcp-flags=SYN,ACK SYN', '--new-chain=', '-A INPUT --src=1.2.3.4 --dst=::1', '-A INPUT -m set --match-set=x src', '-A INPUT -m string --string "a\\"b" --algo bm', '', '   ', '-A', '-A INPUT -p', 'A INPUT', '-A INPUT -g ACCEPT',
   ];
   for (const v of odd) for (const family of [4, 6] as Family[]) for (const origin of ['save', 'shell'] as const) m.w(`odd ${family} ${origin} ${JSON.stringify(v)} ${guard(() => parseRuleArgs(v, { family, origin }))}`);
   await f.close();
@@ -216,7 +233,7 @@ async function shellScripts(): Promise<void> {
   let calls: { file: string; family: Family; words: Word[] }[];
   if (existsSync(record)) calls = JSON.parse(readFileSync(record, 'utf8'));
   else {
-    const { evaluateShell } = await import('../../server/src/syntax/shell/index');
+    const { evaluateShell } = (await import(join(SRC, 'syntax/shell/index.ts'))) as typeof Shell;
     calls = [];
     const inputs = [...files(join(CORPUS, 'scripts')), ...files(join(ROOT, 'test/fixtures'))].filter((p) => !p.endsWith('SOURCE.txt') && !/\.(json|md|rules|v4|v6)$/.test(p));
     for (const path of inputs) {
@@ -227,7 +244,7 @@ async function shellScripts(): Promise<void> {
         const m = /(?:^|\/)(ip6?tables)(?:-legacy|-nft)?$/.exec(ev.words[0].text);
         if (!m && !ev.words[0].symbolic) continue;
         const family: Family = m?.[1] === 'ip6tables' ? 6 : 4;
-        calls.push({ file: relative(ROOT, path), family, words: ev.words.slice(1).map((w) => JSON.parse(JSON.stringify({ text: w.text, range: w.range, symbolic: w.symbolic, quoted: w.quoted }))) });
+        calls.push({ file: relative(ROOT, path), family, words: ev.words.slice(1).map((w: Word) => JSON.parse(JSON.stringify({ text: w.text, range: w.range, symbolic: w.symbolic, quoted: w.quoted }))) });
       }
     }
     writeFileSync(record, JSON.stringify(calls));

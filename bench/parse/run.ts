@@ -29,7 +29,7 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 
 async function main(): Promise<void> {
-  const times: number[] = [], gcs: number[] = [], heaps: number[] = [];
+  const times: number[] = [], cpus: number[] = [], gcs: number[] = [], heaps: number[] = [];
   let keep: { entries: unknown[] } | undefined;
   for (let r = 0; r < RUNS; r++) {
     keep = undefined;
@@ -38,9 +38,12 @@ async function main(): Promise<void> {
     const before = process.memoryUsage().heapUsed;
     gcMs = 0;
     measuring = true;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     keep = parseSaveFile(text, 4);
     times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpus.push((c.user + c.system) / 1000);
     await new Promise((res) => setTimeout(res, 0)); // the observer is told of this run's collections
     measuring = false;
     gcs.push(gcMs);
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
   }
   console.log(`parse ${file}: ${keep!.entries.length} entries, runs ${RUNS}`);
   console.log(`times ms: ${times.map((t) => t.toFixed(0)).join(' ')}`);
+  console.log(`cpu ms:   ${cpus.map((t) => t.toFixed(0)).join(' ')} (all threads; median ${median(cpus).toFixed(0)})`);
   console.log(`gc ms:    ${gcs.map((t) => t.toFixed(0)).join(' ')}`);
   console.log(`first ${times[0].toFixed(0)} ms (gc ${gcs[0].toFixed(0)}), median ${median(times).toFixed(0)} ms (gc ${median(gcs).toFixed(0)}), median of runs 2.. ${median(times.slice(1)).toFixed(0)} ms`);
   console.log(`retained heap median ${(median(heaps) / 1048576).toFixed(1)} MB`);

@@ -3,16 +3,21 @@
 
 /** glibc inet_pton(AF_INET): exactly four decimal parts 0-255, no leading zeros. */
 export function inetPton4(text: string): number[] | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  const out: number[] = [];
-  for (const p of parts) {
-    if (!/^[0-9]{1,3}$/.test(p) || (p.length > 1 && p[0] === '0')) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    out.push(n);
+  const n = text.length;
+  let i = 0, a = 0, b = 0, c = 0, d = 0;
+  for (let part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (i >= n || text.charCodeAt(i) !== 46 /* . */) return undefined;
+      i++;
+    }
+    const start = i;
+    let v = 0;
+    for (let ch; i < n && (ch = text.charCodeAt(i)) >= 48 && ch <= 57; i++) v = v * 10 + ch - 48;
+    const len = i - start;
+    if (len === 0 || len > 3 || (len > 1 && text.charCodeAt(start) === 48) || v > 255) return undefined;
+    if (part === 0) a = v; else if (part === 1) b = v; else if (part === 2) c = v; else d = v;
   }
-  return out;
+  return i === n ? [a, b, c, d] : undefined;
 }
 
 /** glibc inet_pton(AF_INET6) (no zone index), as 16 bytes. */

@@ -19,8 +19,16 @@ function index(defs: ModuleDef[]): Map<string, ModuleDef[]> {
 const matches = index(MATCHES);
 const targets = index(TARGETS);
 
+// The last name looked up and what it found: the parser asks for a `-j` name in this family and
+// then, when it is not a target, in the other one (a chain name, thousands of times in a dump).
+let lastMap: Map<string, ModuleDef[]> | undefined, lastName = '', lastDefs: ModuleDef[] | undefined;
+
 function pick(map: Map<string, ModuleDef[]>, name: string, family: Family): ModuleDef | undefined {
-  return map.get(name)?.find((d) => d.family === undefined || d.family === family);
+  let defs: ModuleDef[] | undefined;
+  if (map === lastMap && name === lastName) defs = lastDefs;
+  else { defs = map.get(name); lastMap = map; lastName = name; lastDefs = defs; }
+  if (defs) for (const d of defs) if (d.family === undefined || d.family === family) return d;
+  return undefined;
 }
 
 export const findMatch = (name: string, family: Family) => pick(matches, name, family);

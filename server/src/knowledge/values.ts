@@ -8,6 +8,27 @@ import { formatIpv6, inetPton4, inetPton6 } from './inet';
 export const ok = <T>(value: T): ValueResult<T> => ({ ok: true, value });
 export const fail = (en: string, ja: string): ValueResult<never> => ({ ok: false, message: loc(en, ja) });
 
+/**
+ * Length of the run of decimal digits that starts `text` when it is a plain number: 1 to 14
+ * digits, the first not 0 (readers with base 0 take a leading 0 as octal); 0 otherwise. Every C
+ * number reader here reads such a run the same way, and a double holds it exactly: their fast path
+ * (no BigInt arithmetic per digit).
+ */
+export function plainDecimalLength(text: string): number {
+  const c0 = text.charCodeAt(0);
+  if (!(c0 >= 49 && c0 <= 57)) return 0;
+  let i = 1;
+  for (let c; i < text.length && (c = text.charCodeAt(i)) >= 48 && c <= 57; i++);
+  return i <= 14 ? i : 0;
+}
+
+/** The value of the decimal digits text[0, end). */
+export function decimalValue(text: string, end: number): number {
+  let v = 0;
+  for (let i = 0; i < end; i++) v = v * 10 + text.charCodeAt(i) - 48;
+  return v;
+}
+
 /** An unsigned integer in decimal, or hex with 0x, as strtoul-based parsers in iptables accept. */
 export function parseUint(text: string, min = 0, max = 0xffffffff): number | undefined {
   if (!/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(text)) return undefined;

@@ -1,18 +1,21 @@
 // The iptables command line, one grammar for both front ends (save-file rule lines and `iptables`
 // calls in scripts). Chevrotain gives the structure (negation, options, their arguments, stray
-// words); how many arguments an option takes is data from knowledge/, decided by a GATE while
-// parsing, exactly as getopt does with the options iptables has loaded so far.
-import { createToken, createTokenInstance, EmbeddedActionsParser, type IToken, type TokenType } from 'chevrotain';
+// words); how many arguments an option takes is data from knowledge/, decided as each option is
+// read, exactly as getopt does with the options iptables has loaded so far: the session marks the
+// words the option takes as Argument tokens, and the grammar takes the Argument tokens after it.
+import { createToken, createTokenInstance, EmbeddedActionsParser, Lexer, type IToken, type TokenType } from 'chevrotain';
 import { loc, rangeOf, type Family, type IptablesCommand, type Problem, type Word } from './ast';
 import { CommandSession } from './commandSession';
 import { splitRestoreWords } from './words';
 
-const AnyWord = createToken({ name: 'AnyWord', pattern: /NA/ });
-const Bang = createToken({ name: 'Bang', pattern: /NA/, categories: [AnyWord] });
-const LongOption = createToken({ name: 'LongOption', pattern: /NA/, categories: [AnyWord] });
-const ShortOption = createToken({ name: 'ShortOption', pattern: /NA/, categories: [AnyWord] });
-const Value = createToken({ name: 'Value', pattern: /NA/, categories: [AnyWord] });
-const TOKENS = [AnyWord, Bang, LongOption, ShortOption, Value];
+const Bang = createToken({ name: 'Bang', pattern: Lexer.NA });
+const Option = createToken({ name: 'Option', pattern: Lexer.NA });
+const LongOption = createToken({ name: 'LongOption', pattern: Lexer.NA, categories: [Option] });
+const ShortOption = createToken({ name: 'ShortOption', pattern: Lexer.NA, categories: [Option] });
+const Value = createToken({ name: 'Value', pattern: Lexer.NA });
+/** A word that the option before it takes, whatever it looks like (`--comment -x`, `-s !`). */
+const Argument = createToken({ name: 'Argument', pattern: Lexer.NA });
+const TOKENS = [Bang, Option, LongOption, ShortOption, Value, Argument];
 
 function classify(text: string): TokenType {
   if (text === '!') return Bang;
@@ -29,16 +32,12 @@ class CommandLineParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
-  // The alternatives and the repetition are made once, not per word (Chevrotain's advice for
+  // The alternatives and the repetitions are made once, not per word (Chevrotain's advice for
   // speed: a 70,000-rule file would otherwise allocate a few hundred MB of closures). The
   // semantic actions run only outside the recording phase, as ACTION would run them.
-  private readonly optionAlts = [{ ALT: () => this.CONSUME(LongOption) }, { ALT: () => this.CONSUME(ShortOption) }];
-  private readonly argumentRepetition = {
-    GATE: () => this.session.wantsArgument(this.LA(1).startOffset),
-    DEF: () => {
-      const a = this.CONSUME(AnyWord);
-      if (!this.RECORDING_PHASE) this.session.argument(a.startOffset);
-    },
+  private readonly argument = () => {
+    const a = this.CONSUME(Argument);
+    if (!this.RECORDING_PHASE) this.session.argument(a.startOffset);
   };
   private readonly elementAlts = [
     { ALT: () => { const t = this.CONSUME(Bang); if (!this.RECORDING_PHASE) this.session.negation(t.startOffset); } },
@@ -48,9 +47,12 @@ class CommandLineParser extends EmbeddedActionsParser {
   private readonly elements = () => this.SUBRULE(this.element);
 
   private optionWithArgs = this.RULE('optionWithArgs', () => {
-    const opt = this.OR(this.optionAlts);
-    if (!this.RECORDING_PHASE) this.session.beginOption(opt.startOffset);
-    this.MANY(this.argumentRepetition);
+    const opt = this.CONSUME(Option);
+    if (!this.RECORDING_PHASE) {
+      this.session.beginOption(opt.startOffset);
+      markArguments(opt.startOffset, this.session.wantedArguments());
+    }
+    this.MANY(this.argument);
     if (!this.RECORDING_PHASE) this.session.endOption();
   });
   private element = this.RULE('element', () => {
@@ -66,14 +68,28 @@ let parser: CommandLineParser | undefined;
 
 /**
  * Tokens are reused between commands (the parser keeps none of them and the actions read only
- * startOffset, the word index): a large save file would otherwise allocate one per word.
+ * startOffset, the word index): a large save file would otherwise allocate one per word. Token k
+ * always stands for word k, so the input of an n-word command is always the same array: the
+ * first n tokens of the pool (one array per length, made once).
  */
 const tokenPool: IToken[] = [];
-function token(i: number, type: TokenType): IToken {
-  const t = (tokenPool[i] ??= createTokenInstance(type, '', i, i, 0, 0, 0, 0));
-  t.tokenType = type;
-  t.tokenTypeIdx = type.tokenTypeIdx!;
-  return t;
+const inputs: IToken[][] = [];
+function tokensFor(session: CommandSession, n: number): IToken[] {
+  for (let i = 0; i < n; i++) {
+    const type = classify(session.normalized(i));
+    const t = (tokenPool[i] ??= createTokenInstance(type, '', i, i, 0, 0, 0, 0));
+    t.tokenType = type;
+    t.tokenTypeIdx = type.tokenTypeIdx!;
+  }
+  return (inputs[n] ??= tokenPool.slice(0, n));
+}
+
+/** The `count` words after the option at `at` are its arguments. */
+function markArguments(at: number, count: number): void {
+  for (let k = at + 1; k <= at + count; k++) {
+    tokenPool[k].tokenType = Argument;
+    tokenPool[k].tokenTypeIdx = Argument.tokenTypeIdx!;
+  }
 }
 
 export interface CommandLineOptions {
@@ -93,7 +109,7 @@ export function parseCommandWords(words: Word[], opts: CommandLineOptions): { co
   parser ??= new CommandLineParser();
   const session = new CommandSession(words, opts);
   // Token offsets carry word indexes: the session reads the words themselves.
-  parser.input = words.map((w, i) => token(i, classify(session.normalized(i))));
+  parser.input = tokensFor(session, words.length);
   parser.session = session;
   parser.commandLine();
   return session.finish();

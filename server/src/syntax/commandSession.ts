@@ -1,33 +1,16 @@
 // The semantic side of the command-line grammar: what iptables does with each option as it reads
 // them (load a module, take arguments, set the command), and every reason it would refuse.
 import { loc, rangeOf, type CommandOp, type Family, type GenericMatch, type IptablesCommand, type Localized, type ParsedModule, type ParsedOption, type Problem, type Word, type WordRole } from './ast';
-import { genericByLong, genericByShort, genericLongNames, type GenericOption } from '../knowledge/generic-options';
-import { findMatch, findTarget, otherFamilyModule, STANDARD_TARGETS, allMatches } from '../knowledge/registry';
-import { findTable, MAX_CHAIN_NAME } from '../knowledge/tables';
+import { genericByLong, genericByShort, type GenericOption } from '../knowledge/generic-options';
+import { genericByWord, moduleIndex, searchLongOption, type LongOption, type ModuleIndex } from '../knowledge/option-index';
+import { findMatch, findTarget, otherFamilyModule, STANDARD_TARGETS } from '../knowledge/registry';
+import { findTable } from '../knowledge/tables';
+import { chainNameMessage, genericValueCode, genericValueMessage, modulePlacementMessage, moduleProtocolMessage, unknownLongOption } from '../knowledge/refusals';
 import type { ModuleDef, OptionContext, OptionDef } from '../knowledge/types';
-import { parseInterface, parseAddress } from '../knowledge/values';
-import { implicitMatchName, parseProtocol } from '../knowledge/protocols';
-import { findLookalikes, type Lookalike } from './lookalikes';
-import { internName } from './words';
-import { acceptedAddress, acceptedProtocol, protocolNumberOf } from './memo';
-import { argRole, defRole, nameRole, NEGATION_ROLE, UNKNOWN_ROLE } from './roles';
-
-interface OpenOption {
-  index: number;
-  /** Arguments still wanted: a number, or 'optional' (one word if it does not look like an option). */
-  want: number | 'optional';
-  /** Word indexes of the arguments taken so far (replaced, never mutated: it starts as NO_ARGS). */
-  args: readonly number[];
-  bang?: number;
-  generic?: GenericOption;
-  module?: ParsedModule;
-  def?: OptionDef;
-  /** Unknown option: its arguments cannot be known; none are taken. */
-  unknown?: boolean;
-  inlineValue?: string;
-}
-
-const NO_ARGS: readonly number[] = Object.freeze([]);
+import { implicitMatchName } from '../knowledge/protocols';
+import { findLookalikes, FREE_TEXT_OPTIONS, lookalikeProblem, type Lookalike } from './lookalikes';
+import { chainName, shareText, spanOf } from './words';
+import { argRoleIn, chainRole, genericWordRole, moduleRole, nameRole, NEGATION_ROLE, optionWordRole, rolesOf, UNKNOWN_ROLE } from './roles';
 
 const err = (p: Problem[], code: string, range: Problem['range'], message: Localized) => p.push({ code, severity: 'error', range, message });
 
@@ -42,22 +25,37 @@ export interface SessionOptions {
 export class CommandSession {
   private readonly problems: Problem[] = [];
   private readonly cmd: IptablesCommand;
-  private readonly texts: string[];
-  private pendingBang?: number;
-  private open?: OpenOption;
+  /** Texts used for classification, made only when a look-alike dash changed one (else the words' own). */
+  private texts: string[] | undefined = undefined;
+  private pendingBang: number | undefined = undefined;
+  // The option being read, as fields rather than an object per option. Its arguments are always
+  // the words right after it (the grammar takes them in a row): openIndex + 1 ... openIndex + openArgs.
+  /** Word index of the open option, -1 when none. */
+  private openIndex = -1;
+  /** Arguments still wanted: a number, or 'optional' (one word if it does not look like an option). */
+  private openWant: number | 'optional' = 0;
+  private openArgs = 0;
+  private openBang: number | undefined = undefined;
+  private openGeneric: GenericOption | undefined = undefined;
+  private openModule: ParsedModule | undefined = undefined;
+  private openDef: OptionDef | undefined = undefined;
+  /** Unknown option: its arguments cannot be known; none are taken. */
+  private openUnknown = false;
+  private openInline: string | undefined = undefined;
+  // The arguments of the generic option being applied (see argWord).
+  private argFirst = 0;
+  private argCount = 0;
+  private argInline: Word | undefined = undefined;
   private expectRuleNum = false;
   /** Modules in load order, matches and the target (for option lookup, newest first). */
-  private readonly loaded: ParsedModule[] = [];
-  /** The definition of each loaded module (same index as `loaded`). */
-  private readonly loadedDefs: ModuleDef[] = [];
+  private readonly loaded: Loaded[] = [];
   private unknownModuleLoaded = false;
   private protocolLoaded = false;
-  private lookalikes?: Map<number, Lookalike>;
+  private lookalikes: Map<number, Lookalike> | undefined = undefined;
   /** The value after an old-style `-s !`, already reported. */
-  private swallowNext?: number;
+  private swallowNext: number | undefined = undefined;
 
   constructor(private readonly words: Word[], private readonly opts: SessionOptions) {
-    this.texts = words.map((w) => w.text);
     // A line known to be plain ASCII has no look-alike characters: skip the per-word scan.
     for (let i = 0; i < words.length && !opts.ascii; i++) {
       if (words[i].symbolic) continue;
@@ -65,8 +63,10 @@ export class CommandSession {
       if (!found) continue;
       (this.lookalikes ??= new Map()).set(i, found);
       // A dash look-alike at the start is read as the option the user meant, so one typo gives one error.
-      if (found.fixed.startsWith('-') && !words[i].text.startsWith('-')) this.texts[i] = found.fixed;
+      if (found.fixed.startsWith('-') && !words[i].text.startsWith('-')) (this.texts ??= words.map((w) => w.text))[i] = found.fixed;
     }
+    let symbolic = false;
+    for (let i = 0; i < words.length; i++) if (words[i].symbolic) { symbolic = true; break; }
     // Every field present from the start: one object shape for all commands keeps the model's
     // and the checks' property reads monomorphic (fields added later give each rule its own shape).
     this.cmd = {
@@ -74,9 +74,10 @@ export class CommandSession {
       chain: undefined, chainWord: undefined, ruleNum: undefined, policy: undefined, policyWord: undefined, newName: undefined,
       generic: { protocol: undefined, source: undefined, destination: undefined, inInterface: undefined, outInterface: undefined, fragment: undefined },
       matches: [], target: undefined, goto: undefined, counters: undefined, words,
-      range: words.length ? rangeOf(words[0], words[words.length - 1]) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-      origin: opts.origin, symbolic: words.some((w) => w.symbolic), invalid: false, skipped: undefined,
-      roles: words.map(() => UNKNOWN_ROLE),
+      range: words.length ? spanOf(words[0], words[words.length - 1]) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      origin: opts.origin, symbolic, invalid: false, skipped: undefined,
+      // A copy of `words` filled with UNKNOWN_ROLE: exact length, no callback per word.
+      roles: (words.slice() as unknown as WordRole[]).fill(UNKNOWN_ROLE),
     };
   }
 
@@ -85,7 +86,7 @@ export class CommandSession {
   }
 
   /** The text used for classification (look-alike characters replaced, so one typo gives one error). */
-  normalized(i: number): string { return this.texts[i]; }
+  normalized(i: number): string { return this.texts === undefined ? this.words[i].text : this.texts[i]; }
 
   negation(i: number): void {
     this.role(i, NEGATION_ROLE);
@@ -95,7 +96,7 @@ export class CommandSession {
 
   stray(i: number): void {
     if (this.swallowNext === i) { this.swallowNext = undefined; this.role(i, nameRole('value', 'negated')); return; }
-    const text = this.texts[i];
+    const text = this.normalized(i);
     if (this.expectRuleNum && /^[0-9]+$/.test(text)) {
       this.cmd.ruleNum = Number(text);
       this.role(i, nameRole('value', 'rulenum'));
@@ -112,21 +113,33 @@ export class CommandSession {
     err(this.problems, 'IPT105', this.words[i].range, loc(`unexpected word "${text}": iptables rejects it as a bad argument`, `余分な語 "${text}" があります。iptables は不正な引数として拒否します`));
   }
 
+  private openOption(i: number, want: number | 'optional', bang: number | undefined, generic: GenericOption | undefined, module: ParsedModule | undefined, def: OptionDef | undefined, unknown: boolean, inline: string | undefined): void {
+    this.openIndex = i;
+    this.openWant = want;
+    this.openArgs = 0;
+    this.openBang = bang;
+    this.openGeneric = generic;
+    this.openModule = module;
+    this.openDef = def;
+    this.openUnknown = unknown;
+    this.openInline = inline;
+  }
+
   beginOption(i: number): void {
     this.expectRuleNum = false;
-    const text = this.texts[i];
+    const text = this.normalized(i);
     const bang = this.pendingBang;
     this.pendingBang = undefined;
-    if (text.startsWith('--')) return this.beginLong(i, text.slice(2), bang);
-    const letter = text.slice(1);
-    if (letter.length > 1 && this.cluster(i, letter, bang)) return;
-    const g = letter.length === 1 ? genericByShort(letter) : undefined;
+    if (text.startsWith('--')) return this.beginLong(i, text, bang);
+    if (text.length > 2 && this.cluster(i, text.slice(1), bang)) return;
+    // A short option is one letter: `-A` (longer words were clusters or are unknown).
+    const g = text.length === 2 ? genericByWord(text) : undefined;
     if (!g) {
-      this.open = { index: i, want: 'optional', args: NO_ARGS, bang, unknown: true };
+      this.openOption(i, 'optional', bang, undefined, undefined, undefined, true, undefined);
       if (!this.words[i].symbolic) err(this.problems, 'IPT101', this.words[i].range, loc(`unknown option "${text}"`, `不明なオプション "${text}" です`));
       return;
     }
-    this.openGeneric(i, g, bang);
+    this.openGenericOption(i, g, bang, undefined);
   }
 
   /**
@@ -136,75 +149,64 @@ export class CommandSession {
   private cluster(i: number, letters: string, bang: number | undefined): boolean {
     const opts = [...letters].map((l) => genericByShort(l));
     if (opts.some((o) => !o) || opts.slice(0, -1).some((o) => o!.args !== 0)) return false;
-    for (const o of opts.slice(0, -1)) { this.openGeneric(i, o!, undefined); this.endOption(); }
-    this.openGeneric(i, opts[opts.length - 1]!, bang);
+    for (const o of opts.slice(0, -1)) { this.openGenericOption(i, o!, undefined, undefined); this.endOption(); }
+    this.openGenericOption(i, opts[opts.length - 1]!, bang, undefined);
     return true;
   }
 
-  private beginLong(i: number, full: string, bang: number | undefined): void {
-    const eq = full.indexOf('=');
-    const name = eq >= 0 ? full.slice(0, eq) : full;
-    const inlineValue = eq >= 0 ? full.slice(eq + 1) : undefined;
-    const found = this.lookupLong(name);
-    if (!found) {
+  /** `--name` or `--name=value` (`text` with its dashes). */
+  private beginLong(i: number, text: string, bang: number | undefined): void {
+    const eq = text.indexOf('=');
+    let generic: GenericOption | undefined, module: ParsedModule | undefined, def: OptionDef | undefined;
+    // The common case first: the word as written is a generic option or one of a loaded module.
+    const g = eq < 0 ? genericByWord(text) : undefined;
+    if (g && !(g.role.kind === 'match' && g.role.field === 'fragment' && this.opts.family === 6)) generic = g;
+    else if (eq < 0) {
+      for (let k = this.loaded.length - 1; k >= 0 && !def; k--) {
+        def = this.loaded[k].info.options.get(text);
+        if (def) module = this.loaded[k].module;
+      }
+    }
+    const name = eq >= 0 ? text.slice(2, eq) : generic || def ? '' : text.slice(2);
+    const inlineValue = eq >= 0 ? text.slice(eq + 1) : undefined;
+    if (!generic && !def) {
+      // Abbreviations, `--name=value`, the match implied by -p: getopt's full search.
+      const found = this.lookupLong(name);
+      if (found && 'generic' in found) generic = found.generic;
+      else if (found) ({ module, def } = found);
+    }
+    if (generic) return this.openGenericOption(i, generic, bang, inlineValue);
+    if (!def || !module) {
       // Its argument (if any) is swallowed so one unknown option gives one error, as in iptables.
-      this.open = { index: i, want: inlineValue === undefined ? 'optional' : 0, args: NO_ARGS, bang, unknown: true };
+      this.openOption(i, inlineValue === undefined ? 'optional' : 0, bang, undefined, undefined, undefined, true, undefined);
       const protocolUnknown = this.cmd.generic.protocol?.arg.symbolic;
       if (!this.words[i].symbolic && !this.unknownModuleLoaded && !protocolUnknown) this.reportUnknownLong(i, name);
       return;
     }
-    if ('generic' in found) return this.openGeneric(i, found.generic, bang, inlineValue);
-    const { module, def } = found;
-    this.role(i, defRole(def, 0, () => ({ kind: 'option', name: def.name, module: module.name, moduleKind: module.kind })));
-    this.open = { index: i, want: def.args, args: NO_ARGS, bang, module, def, inlineValue };
+    this.role(i, optionWordRole(rolesOf(def), def, module));
+    // `--opt=value` gives the first argument: an option of two (--tcp-flags=SYN,ACK SYN) takes one more word.
+    this.openOption(i, inlineValue === undefined ? def.args : typeof def.args === 'number' ? Math.max(0, def.args - 1) : 0, bang, undefined, module, def, false, inlineValue);
     if (bang !== undefined && !def.negatable) err(this.problems, 'IPT117', rangeOf(this.words[bang], this.words[i]), loc(`--${def.name} cannot be negated with \`!\``, `--${def.name} は \`!\` で否定できません`));
-    if (inlineValue !== undefined) this.open.want = 0;
   }
 
-  private openGeneric(i: number, g: GenericOption, bang: number | undefined, inlineValue?: string): void {
-    this.role(i, defRole(g, 0, () => (g.role.kind === 'command' ? { kind: 'command', op: g.role.op } : { kind: 'option', name: g.long })));
-    this.open = { index: i, want: g.args, args: NO_ARGS, bang, generic: g, inlineValue };
-    if (inlineValue !== undefined) this.open.want = typeof g.args === 'number' ? Math.max(0, g.args - 1) : 0;
-    if (bang !== undefined && !g.negatable) err(this.problems, 'IPT117', rangeOf(this.words[bang], this.words[i]), loc(`${this.texts[i]} cannot be negated with \`!\``, `${this.texts[i]} は \`!\` で否定できません`));
+  private openGenericOption(i: number, g: GenericOption, bang: number | undefined, inlineValue: string | undefined): void {
+    this.role(i, genericWordRole(rolesOf(g), g));
+    this.openOption(i, inlineValue === undefined ? g.args : typeof g.args === 'number' ? Math.max(0, g.args - 1) : 0, bang, g, undefined, undefined, false, inlineValue);
+    if (bang !== undefined && !g.negatable) err(this.problems, 'IPT117', rangeOf(this.words[bang], this.words[i]), loc(`${this.normalized(i)} cannot be negated with \`!\``, `${this.normalized(i)} は \`!\` で否定できません`));
   }
 
   /**
    * getopt_long: exact names first (newest module first), then a unique prefix among what is
    * loaded, and only then the match implied by `-p` (iptables loads it when an option is unknown).
    */
-  private lookupLong(name: string): { generic: GenericOption } | { module: ParsedModule; def: OptionDef } | undefined {
+  private lookupLong(name: string): LongOption | undefined {
     const g = genericByLong(name);
     if (g && !(g.role.kind === 'match' && g.role.field === 'fragment' && this.opts.family === 6)) return { generic: g };
-    const exactTest = (d: OptionDef) => d.name === name || (d.aliases?.includes(name) ?? false);
-    const found = this.findModuleOption(exactTest) ?? this.uniquePrefix(name);
+    const found = searchLongOption(name, this.loaded);
     if (found !== 'ambiguous' && found) return found;
     if (this.loadProtocolMatch()) {
-      const again = this.findModuleOption(exactTest) ?? this.uniquePrefix(name);
+      const again = searchLongOption(name, this.loaded);
       if (again && again !== 'ambiguous') return again;
-    }
-    return undefined;
-  }
-
-  private uniquePrefix(name: string): { generic: GenericOption } | { module: ParsedModule; def: OptionDef } | 'ambiguous' | undefined {
-    const candidates: ({ generic: GenericOption } | { module: ParsedModule; def: OptionDef })[] = [];
-    const seen = new Set<unknown>();
-    for (const long of genericLongNames()) {
-      const gg = genericByLong(long)!;
-      if (long.startsWith(name) && !seen.has(gg)) { seen.add(gg); candidates.push({ generic: gg }); }
-    }
-    for (let k = this.loaded.length - 1; k >= 0; k--) {
-      const def = this.loadedDefs[k];
-      for (const o of def.options) {
-        if ([o.name, ...(o.aliases ?? [])].some((n) => n.startsWith(name)) && !seen.has(o)) { seen.add(o); candidates.push({ module: this.loaded[k], def: o }); }
-      }
-    }
-    return candidates.length === 1 ? candidates[0] : candidates.length > 1 ? 'ambiguous' : undefined;
-  }
-
-  private findModuleOption(test: (d: OptionDef) => boolean): { module: ParsedModule; def: OptionDef } | undefined {
-    for (let k = this.loaded.length - 1; k >= 0; k--) {
-      const def = this.loadedDefs[k].options.find(test);
-      if (def) return { module: this.loaded[k], def };
     }
     return undefined;
   }
@@ -217,76 +219,77 @@ export class CommandSession {
     const name = implicitMatchName(p.value);
     if (!name) return false;
     const def = findMatch(name, this.opts.family);
-    if (!def || this.loaded.some((m) => m.name === def.name)) return false;
+    if (!def || this.loaded.some((m) => m.module.name === def.name)) return false;
     const module: ParsedModule = { name: def.name, kind: 'match', options: [] };
-    this.loaded.push(module);
-    this.loadedDefs.push(def);
+    this.loaded.push({ module, info: moduleIndex(def) });
     this.cmd.matches.push(module);
     return true;
   }
 
   private reportUnknownLong(i: number, name: string): void {
-    const owners = allMatches().filter((m) => m.options.some((o) => o.name === name || o.aliases?.includes(name)));
-    if (owners.length) {
-      const protoOwners = owners.filter((m) => m.protocols?.includes(m.name));
-      const hint = protoOwners.length ? protoOwners.map((m) => `-p ${m.name}`).join(' / ') : owners.map((m) => `-m ${m.name}`).join(' / ');
-      const later = protoOwners.length && this.words.slice(i + 1).some((w, k) => this.texts[i + 1 + k] === '-p' || this.texts[i + 1 + k] === '--protocol');
-      err(this.problems, 'IPT107', this.words[i].range, later
-        ? loc(`--${name} must come after ${hint}: iptables reads options from left to right`, `--${name} は ${hint} より後に書く必要があります（iptables は左から順に読みます）`)
-        : loc(`--${name} needs ${hint} before it`, `--${name} を使うには、その前に ${hint} が必要です`));
-      return;
-    }
-    err(this.problems, 'IPT101', this.words[i].range, loc(`unknown option "--${name}"`, `不明なオプション "--${name}" です`));
+    const laterProtocol = () => this.words.slice(i + 1).some((w, k) => this.normalized(i + 1 + k) === '-p' || this.normalized(i + 1 + k) === '--protocol');
+    const { code, message } = unknownLongOption(name, laterProtocol);
+    err(this.problems, code, this.words[i].range, message);
   }
 
-  wantsArgument(next: number): boolean {
-    const o = this.open;
-    if (!o || next === undefined || Number.isNaN(next) || next < 0 || next >= this.words.length) return false;
-    if (o.want === 'optional') {
-      const t = this.texts[next];
-      return !(t.startsWith('-') || t === '!');
+  /**
+   * How many of the words after the option just begun it takes: a fixed number (as many as there
+   * are), or for an optional argument the next word unless it looks like an option or `!` (getopt).
+   */
+  wantedArguments(): number {
+    if (this.openIndex < 0) return 0;
+    const next = this.openIndex + 1, left = this.words.length - next;
+    if (left <= 0) return 0;
+    if (this.openWant === 'optional') {
+      const t = this.normalized(next);
+      return t.startsWith('-') || t === '!' ? 0 : 1;
     }
-    return o.args.length < o.want;
+    return Math.min(this.openWant, left);
   }
 
+  /** The grammar took word `i` (always the word after the option or its previous argument). */
   argument(i: number): void {
-    const o = this.open!;
-    o.args = o.args.length ? [...o.args, i] : [i];
-    if (o.want === 'optional') o.want = 0;
+    this.openArgs++;
+    if (this.openWant === 'optional') this.openWant = 0;
   }
 
   endOption(): void {
-    const o = this.open;
-    this.open = undefined;
-    if (!o || o.unknown) return;
-    const wanted = o.want === 'optional' ? 0 : o.want;
-    const argWords = o.args.map((k) => this.words[k]);
-    const argTexts = o.args.map((k) => this.texts[k]);
-    if (o.inlineValue !== undefined) {
-      const w = this.words[o.index];
-      argWords.unshift({ text: o.inlineValue, range: w.range, symbolic: w.symbolic });
-      argTexts.unshift(o.inlineValue);
-    }
-    if (o.args.length < wanted) {
-      const name = this.texts[o.index];
-      err(this.problems, 'IPT104', this.words[o.index].range, loc(`${name} needs ${wanted === 1 ? 'an argument' : `${wanted} arguments`}`, `${name} には引数が${wanted === 1 ? '' : ` ${wanted} 個`}必要です`));
+    const index = this.openIndex;
+    this.openIndex = -1;
+    if (index < 0 || this.openUnknown) return;
+    const want = this.openWant, count = this.openArgs, inline = this.openInline;
+    const g = this.openGeneric, def = this.openDef, module = this.openModule;
+    const wanted = want === 'optional' ? 0 : want;
+    if (count < wanted) {
+      const name = this.normalized(index);
+      err(this.problems, 'IPT104', this.words[index].range, loc(`${name} needs ${wanted === 1 ? 'an argument' : `${wanted} arguments`}`, `${name} には引数が${wanted === 1 ? '' : ` ${wanted} 個`}必要です`));
       return;
     }
-    const negatable = o.generic ? o.generic.negatable : o.def?.negatable;
-    if (argTexts[0] === '!' && negatable && o.args.length && o.inlineValue === undefined && !this.words[o.args[0]].symbolic) return this.oldNegation(o);
-    const owner = o.generic ?? o.def!;
-    for (let n = 0; n < o.args.length; n++) this.role(o.args[n], argRole(owner, n, o.generic ? undefined : o.module));
-    const bangWord = o.bang !== undefined ? this.words[o.bang] : undefined;
-    if (o.generic) this.applyGeneric(o.generic, this.words[o.index], argWords, argTexts, o.args, bangWord);
-    else this.applyModuleOption(o.module!, o.def!, this.words[o.index], argWords, argTexts, bangWord);
+    const first = index + 1;
+    const negatable = g ? g.negatable : def?.negatable;
+    if (inline === undefined && count && this.normalized(first) === '!' && negatable && !this.words[first].symbolic) return this.oldNegation(index);
+    const roles = rolesOf(g ?? def!);
+    const shift = inline === undefined ? 0 : 1; // the inline value was argument 0
+    for (let n = 0; n < count; n++) this.role(first + n, argRoleIn(roles, g ?? def!, n + shift, g ? undefined : module));
+    const bangWord = this.openBang !== undefined ? this.words[this.openBang] : undefined;
+    // `--opt=value`: the value is one more argument, first, with the option word's range.
+    const w = this.words[index];
+    const inlineWord: Word | undefined = inline === undefined ? undefined : { text: inline, range: w.range, symbolic: w.symbolic };
+    if (g) {
+      this.argFirst = first;
+      this.argCount = count;
+      this.argInline = inlineWord;
+      this.applyGeneric(g, w, bangWord);
+    } else this.applyModuleOption(module!, def!, w, first, count, inlineWord, bangWord);
   }
 
   /** `-s ! 1.2.3.4`: iptables 1.8 takes `!` as the value and rejects the rule; suggest `! -s 1.2.3.4`. */
-  private oldNegation(o: OpenOption): void {
-    const opt = this.words[o.index], bang = this.words[o.args[0]];
-    const value = o.args[0] + 1 < this.words.length ? this.words[o.args[0] + 1] : undefined;
-    this.role(o.args[0], NEGATION_ROLE);
-    if (value && !value.text.startsWith('-')) this.swallowNext = o.args[0] + 1;
+  private oldNegation(index: number): void {
+    const at = index + 1;
+    const opt = this.words[index], bang = this.words[at];
+    const value = at + 1 < this.words.length ? this.words[at + 1] : undefined;
+    this.role(at, NEGATION_ROLE);
+    if (value && !value.text.startsWith('-')) this.swallowNext = at + 1;
     const fixed = value ? `! ${opt.text} ${value.text}` : undefined;
     this.problems.push({
       code: 'IPT113', severity: 'error', range: rangeOf(opt, value ?? bang),
@@ -295,18 +298,23 @@ export class CommandSession {
     });
   }
 
-  private applyModuleOption(module: ParsedModule, def: OptionDef, word: Word, args: Word[], texts: string[], bang?: Word): void {
-    if (!def.repeatable && module.options.some((p) => p.name === def.name)) {
+  private applyModuleOption(module: ParsedModule, def: OptionDef, word: Word, first: number, count: number, inline: Word | undefined, bang?: Word): void {
+    for (const p of module.options) {
+      if (p.name !== def.name || def.repeatable) continue;
       err(this.problems, 'IPT117', word.range, loc(`--${def.name} is given twice in one ${module.name} ${module.kind}: iptables allows it once`, `${module.name} の --${def.name} が 2 回指定されています（1 回だけ指定できます）`));
+      break;
     }
+    const args = argWords(this.words, first, count, inline);
+    let symbolic = false;
+    for (let k = 0; k < args.length; k++) if (args[k].symbolic) { symbolic = true; break; }
     // The object is made in one literal, with or without `value`, so all its fields stay in-object.
-    let parsed: ParsedOption = { name: def.name, word, args, negated: !!bang, bang };
-    if (def.parse && !args.some((a) => a.symbolic)) {
-      const r = def.parse(texts, this.context());
+    let parsed: ParsedOption | undefined;
+    if (def.parse && !symbolic) {
+      const r = def.parse(argTexts(this, first, count, inline), this.context());
       if (r.ok) parsed = { name: def.name, word, args, negated: !!bang, bang, value: r.value };
       else err(this.problems, 'IPT106', args.length ? rangeOf(args[0], args[args.length - 1]) : word.range, r.message);
     }
-    module.options.push(parsed);
+    module.options.push(parsed ?? { name: def.name, word, args, negated: !!bang, bang });
   }
 
   private ctx?: OptionContext;
@@ -317,11 +325,31 @@ export class CommandSession {
     return ctx;
   }
 
-  private applyGeneric(g: GenericOption, word: Word, args: Word[], texts: string[], argIdx: readonly number[], bang?: Word): void {
+  /**
+   * Argument n of the generic option being applied, by position: with `--opt=value` the value is
+   * argument 0 and the words after the option follow. argIndex(n) is the word index of argument n
+   * among the words after the option (the value of `--opt=value` has none), as getopt counts them.
+   */
+  private argWord(n: number): Word | undefined {
+    if (this.argInline !== undefined) return n === 0 ? this.argInline : n - 1 < this.argCount ? this.words[this.argFirst + n - 1] : undefined;
+    return n < this.argCount ? this.words[this.argFirst + n] : undefined;
+  }
+
+  private argText(n: number): string | undefined {
+    if (this.argInline !== undefined && n === 0) return this.argInline.text;
+    const k = this.argInline !== undefined ? n - 1 : n;
+    return k < this.argCount ? this.normalized(this.argFirst + k) : undefined;
+  }
+
+  private argIndex(n: number): number | undefined {
+    return n < this.argCount ? this.argFirst + n : undefined;
+  }
+
+  private applyGeneric(g: GenericOption, word: Word, bang?: Word): void {
     const role = g.role;
     const c = this.cmd;
     switch (role.kind) {
-      case 'command': return this.applyCommand(role.op, word, args, texts, argIdx);
+      case 'command': return this.applyCommand(role.op, word);
       case 'match': {
         if (role.field === 'fragment') {
           if (c.generic.fragment) err(this.problems, 'IPT117', word.range, loc('multiple -f flags are not allowed', '-f は 1 回だけ指定できます'));
@@ -332,35 +360,40 @@ export class CommandSession {
           err(this.problems, 'IPT117', word.range, loc(`multiple ${word.text} flags are not allowed`, `${word.text} は 1 回だけ指定できます`));
           return;
         }
-        const m: GenericMatch = { value: texts[0], negated: !!bang, word, arg: args[0], bang };
+        const arg = this.argWord(0)!;
+        const m: GenericMatch = { value: this.argText(0)!, negated: !!bang, word, arg, bang };
         c.generic[role.field] = m;
-        if (!args[0].symbolic) this.validateGenericValue(role.field, m);
+        if (!arg.symbolic) {
+          const message = genericValueMessage(role.field, m, this.opts.family);
+          if (message) err(this.problems, genericValueCode(message), arg.range, message);
+        }
         return;
       }
       case 'jump':
-      case 'goto': return this.applyTarget(role.kind === 'goto', word, args[0], texts[0], argIdx[0]);
-      case 'module': return this.loadMatch(word, args[0], texts[0], argIdx[0]);
+      case 'goto': return this.applyTarget(role.kind === 'goto', word, this.argWord(0)!, this.argText(0)!, this.argIndex(0)!);
+      case 'module': return this.loadMatch(word, this.argWord(0)!, this.argText(0)!, this.argIndex(0)!);
       case 'table': {
-        if (argIdx[0] !== undefined) this.role(argIdx[0], nameRole('table', texts[0]));
+        const name = this.argText(0)!, arg = this.argWord(0)!, at = this.argIndex(0);
+        if (at !== undefined) this.role(at, nameRole('table', name));
         if (this.opts.origin === 'save') {
           err(this.problems, 'IPT111', word.range, loc('-t cannot be used inside an iptables-restore file: use a `*table` line', 'iptables-restore のファイル内では -t は使えません。`*テーブル名` の行を使います'));
           return;
         }
-        c.tableWord = args[0];
-        if (args[0].symbolic) return;
-        c.table = texts[0];
-        const t = findTable(texts[0]);
-        if (!t) err(this.problems, 'IPT109', args[0].range, loc(`unknown table "${texts[0]}" (filter, nat, mangle, raw, security)`, `不明なテーブル "${texts[0]}" です（filter, nat, mangle, raw, security）`));
+        c.tableWord = arg;
+        if (arg.symbolic) return;
+        c.table = name;
+        const t = findTable(name);
+        if (!t) err(this.problems, 'IPT109', arg.range, loc(`unknown table "${name}" (filter, nat, mangle, raw, security)`, `不明なテーブル "${name}" です（filter, nat, mangle, raw, security）`));
         return;
       }
-      case 'counters': c.counters = { packets: texts[0], bytes: texts[1] }; return;
+      case 'counters': c.counters = { packets: this.argText(0)!, bytes: this.argText(1)! }; return;
       case 'family4': if (this.opts.family === 6) c.skipped = true; return;
       case 'family6': if (this.opts.family === 4) c.skipped = true; return;
       case 'ignored': return;
     }
   }
 
-  private applyCommand(op: CommandOp, word: Word, args: Word[], texts: string[], argIdx: readonly number[]): void {
+  private applyCommand(op: CommandOp, word: Word): void {
     const c = this.cmd;
     if (c.op) {
       err(this.problems, 'IPT117', word.range, loc(`only one command per call: -${c.op} and ${word.text} cannot be combined`, `1 回の呼び出しに指定できるコマンドは 1 つです（-${c.op} と ${word.text} は併用できません）`));
@@ -368,34 +401,37 @@ export class CommandSession {
     }
     c.op = op;
     c.opWord = word;
-    if (args.length) {
-      c.chain = internName(texts[0]);
-      c.chainWord = args[0];
-      if (argIdx[0] !== undefined) this.role(argIdx[0], nameRole('chain', texts[0]));
+    const arg0 = this.argWord(0), arg1 = this.argWord(1);
+    if (arg0) {
+      // One lookup gives the interned name (shared with the word) and its role.
+      const chain = chainName(this.argText(0)!);
+      c.chain = shareText(arg0, chain.name);
+      c.chainWord = arg0;
+      const at = this.argIndex(0);
+      if (at !== undefined) this.role(at, chainRole(chain));
     }
-    if (op === 'P' && args[1]) {
-      c.policy = texts[1];
-      c.policyWord = args[1];
-      if (argIdx[1] !== undefined) this.role(argIdx[1], nameRole('verdict', texts[1]));
+    if (op === 'P' && arg1) {
+      c.policy = this.argText(1)!;
+      c.policyWord = arg1;
+      const at = this.argIndex(1);
+      if (at !== undefined) this.role(at, nameRole('verdict', c.policy));
     }
-    if (op === 'E' && args[1]) {
-      c.newName = internName(texts[1]);
-      if (argIdx[1] !== undefined) this.role(argIdx[1], nameRole('chain', texts[1]));
+    if (op === 'E' && arg1) {
+      const chain = chainName(this.argText(1)!);
+      c.newName = shareText(arg1, chain.name);
+      const at = this.argIndex(1);
+      if (at !== undefined) this.role(at, chainRole(chain));
     }
     if (op === 'D' || op === 'I' || op === 'R' || op === 'Z') this.expectRuleNum = true;
-    for (const [k, name] of [[0, c.chain], [1, op === 'E' ? c.newName : undefined]] as const) {
-      if (name !== undefined && !args[k].symbolic && (op === 'N' || op === 'E')) this.checkChainName(name, args[k]);
+    if (op === 'N' || op === 'E') {
+      if (c.chain !== undefined && !arg0!.symbolic) this.checkChainName(c.chain, arg0!);
+      if (op === 'E' && c.newName !== undefined && !arg1!.symbolic) this.checkChainName(c.newName, arg1!);
     }
   }
 
   private checkChainName(name: string, w: Word): void {
-    if (name.length > MAX_CHAIN_NAME) {
-      err(this.problems, 'IPT119', w.range, loc(`chain name "${name}" is ${name.length} characters long; iptables allows at most ${MAX_CHAIN_NAME}`, `チェイン名 "${name}" は ${name.length} 文字です。iptables で使えるのは ${MAX_CHAIN_NAME} 文字までです`));
-    } else if (name.startsWith('-') || name.startsWith('!') || /\s/.test(name) || name === '') {
-      err(this.problems, 'IPT119', w.range, loc(`"${name}" is not a valid chain name`, `"${name}" はチェイン名として使えません`));
-    } else if ((STANDARD_TARGETS as readonly string[]).includes(name) || findTarget(name, this.opts.family)) {
-      err(this.problems, 'IPT119', w.range, loc(`"${name}" is the name of a target and cannot be a chain name`, `"${name}" はターゲット名なのでチェイン名には使えません`));
-    }
+    const message = chainNameMessage(name, this.opts.family);
+    if (message) err(this.problems, 'IPT119', w.range, message);
   }
 
   private applyTarget(isGoto: boolean, word: Word, arg: Word, name: string, argIdx: number): void {
@@ -410,13 +446,14 @@ export class CommandSession {
     if (arg.symbolic) return;
     const def = isGoto ? undefined : findTarget(name, this.opts.family);
     if (def) {
-      this.role(argIdx, defRole(def, 0, () => ({ kind: 'module', name: def.name, moduleKind: 'target' })));
+      const info = moduleIndex(def);
+      this.role(argIdx, (info.role ??= moduleRole(def, 'target')));
       module.name = def.name;
-      this.loaded.push(module);
-      this.loadedDefs.push(def);
+      this.loaded.push({ module, info });
     } else {
-      module.name = internName(name);
-      this.role(argIdx, (STANDARD_TARGETS as readonly string[]).includes(name) ? nameRole('verdict', name) : nameRole('chain', module.name));
+      const chain = chainName(name);
+      module.name = shareText(arg, chain.name);
+      this.role(argIdx, (STANDARD_TARGETS as readonly string[]).includes(name) ? nameRole('verdict', module.name) : chainRole(chain));
       if (!isGoto && otherFamilyModule('target', name, this.opts.family)) {
         err(this.problems, 'IPT112', arg.range, loc(`target ${name} exists only in ${this.opts.family === 4 ? 'ip6tables' : 'iptables'}`, `ターゲット ${name} は ${this.opts.family === 4 ? 'ip6tables' : 'iptables'} 専用です`));
       }
@@ -436,34 +473,10 @@ export class CommandSession {
         : loc(`unknown match "${name}": iptables cannot load it`, `不明なマッチ "${name}" です。iptables は読み込めません`));
       return;
     }
-    this.role(argIdx, defRole(def, 0, () => ({ kind: 'module', name: def.name, moduleKind: 'match' })));
+    const info = moduleIndex(def);
+    this.role(argIdx, (info.role ??= moduleRole(def, 'match')));
     module.name = def.name;
-    this.loaded.push(module);
-    this.loadedDefs.push(def);
-  }
-
-  private validateGenericValue(field: keyof IptablesCommand['generic'], m: GenericMatch): void {
-    const fam = this.opts.family;
-    let message: Localized | undefined;
-    if (field === 'protocol') {
-      const number = acceptedProtocol(m.value, fam);
-      if (number === undefined) { const r = parseProtocol(m.value, fam); if (!r.ok) message = r.message; }
-      else if (number === 0 && m.negated) message = loc('`! -p all` would never match any packet: iptables rejects it', '`! -p all` はどのパケットにも一致しないため、iptables は拒否します');
-    } else if (field === 'source' || field === 'destination') {
-      for (const part of m.value.indexOf(',') < 0 ? [m.value] : m.value.split(',')) {
-        const accepted = acceptedAddress(part, fam);
-        if (accepted === undefined) { const r = parseAddress(part, fam); if (!r.ok) { message = r.message; break; } }
-        if (m.negated && accepted === 2) {
-          message = loc(`\`! ${m.word.text} ${part}\` would never match any packet: iptables rejects it`, `\`! ${m.word.text} ${part}\` はどのパケットにも一致しないため、iptables は拒否します`);
-          break;
-        }
-      }
-      if (m.value === '') message = loc('empty address', 'アドレスが空です');
-    } else if (field === 'inInterface' || field === 'outInterface') {
-      if (m.value === '') message = loc('empty interface name: iptables refuses it as "likely to be undesired"', 'インターフェース名が空です。iptables は受け付けません');
-      else { const r = parseInterface(m.value); if (!r.ok) message = r.message; }
-    }
-    if (message) err(this.problems, fieldCode(message), m.arg.range, message);
+    this.loaded.push({ module, info });
   }
 
   private isAddressLike(text: string): boolean { return /^[0-9a-fA-F.:/]+$/.test(text) || /^[a-z]/.test(text); }
@@ -473,10 +486,12 @@ export class CommandSession {
     if (this.pendingBang !== undefined) err(this.problems, 'IPT104', this.words[this.pendingBang].range, loc('`!` at the end negates nothing', '末尾の `!` は何も否定していません'));
     if (!c.op && this.words.length && !c.symbolic) err(this.problems, 'IPT104', c.range, loc('no command given (such as -A, -I, -P or -N): iptables rejects this', 'コマンド（-A, -I, -P, -N など）がありません。iptables はこれを受け付けません'));
     if (c.op === 'R' && c.ruleNum === undefined && c.chainWord) err(this.problems, 'IPT104', c.opWord!.range, loc('-R needs a rule number after the chain', '-R にはチェイン名の後にルール番号が必要です'));
-    this.reportLookalikes();
+    if (this.lookalikes) this.reportLookalikes(this.lookalikes);
     if (!c.skipped) this.validateModules();
     this.checkInterfacesForChain();
-    c.invalid = this.problems.some((p) => p.severity === 'error');
+    let invalid = false;
+    for (const p of this.problems) if (p.severity === 'error') { invalid = true; break; }
+    c.invalid = invalid;
     this.trimArrays();
     return { command: c, problems: this.problems };
   }
@@ -496,35 +511,22 @@ export class CommandSession {
     const ctx = this.context();
     const proto = this.cmd.generic.protocol;
     for (let k = 0; k < this.loaded.length; k++) {
-      const m = this.loaded[k], def = this.loadedDefs[k];
-      if (def.protocols && m.kind === 'match' && !proto?.arg.symbolic && !proto?.negated) {
-        const given = proto ? protocolNumberOf(proto.value) : undefined;
-        if (given === undefined || !def.protocols.some((x) => protocolNumberOf(x === 'icmp6' ? 'ipv6-icmp' : x) === given)) {
-          err(this.problems, 'IPT107', this.moduleRange(m), loc(`the ${def.name} match needs ${def.protocols.map((x) => `-p ${x}`).join(' or ')}`, `${def.name} マッチには ${def.protocols.map((x) => `-p ${x}`).join(' または ')} が必要です`));
-        }
-      }
-      if (def.validate && !m.options.some((o) => o.args.some((a) => a.symbolic))) {
+      const m = this.loaded[k].module, def = this.loaded[k].info.def;
+      const needs = m.kind === 'match' ? moduleProtocolMessage(def, proto) : undefined;
+      if (needs) err(this.problems, 'IPT107', this.moduleRange(m), needs);
+      if (def.validate && !hasSymbolicArgument(m)) {
         for (const message of def.validate(m, ctx)) err(this.problems, 'IPT118', this.moduleRange(m), message);
       }
-      if (def.tables && !def.tables.includes(this.cmd.table) && !this.cmd.tableWord?.symbolic) {
-        err(this.problems, 'IPT109', this.moduleRange(m), loc(`${def.name} is not allowed in the ${this.cmd.table} table (only ${def.tables.join(', ')})`, `${def.name} は ${this.cmd.table} テーブルでは使えません（${def.tables.join(', ')} のみ）`));
-      } else if (def.chains && this.cmd.chain && isBuiltin(this.cmd.chain) && !def.chains.includes(this.cmd.chain) && (this.cmd.op === 'A' || this.cmd.op === 'I' || this.cmd.op === 'R')) {
-        err(this.problems, 'IPT109', this.moduleRange(m), loc(`${def.name} is not allowed in the ${this.cmd.chain} chain (only ${def.chains.join(', ')})`, `${def.name} は ${this.cmd.chain} チェインでは使えません（${def.chains.join(', ')} のみ）`));
-      }
+      const placement = modulePlacementMessage(def, this.cmd);
+      if (placement) err(this.problems, 'IPT109', this.moduleRange(m), placement);
     }
   }
 
-  private reportLookalikes(): void {
-    for (const [i, found] of this.lookalikes ?? []) {
+  private reportLookalikes(lookalikes: Map<number, Lookalike>): void {
+    for (const [i, found] of lookalikes) {
       const role = this.cmd.roles[i];
-      if (role.kind === 'value' && role.module && FREE_TEXT.has(role.option)) continue;
-      const w = this.words[i];
-      this.problems.push({
-        code: 'IPT114', severity: 'error', range: w.range,
-        message: loc(`"${w.text}" contains ${found.names.en}, not plain ASCII: iptables will not recognise it (often copied from a web page)`,
-          `"${w.text}" に${found.names.ja}が含まれています。iptables は認識できません（Web ページからのコピーでよく起こります）`),
-        fixes: [{ title: loc(`Replace with "${found.fixed}"`, `"${found.fixed}" に置き換える`), edits: [{ range: w.range, newText: found.fixed }], preferred: true }],
-      });
+      if (role.kind === 'value' && role.module && FREE_TEXT_OPTIONS.has(role.option)) continue;
+      this.problems.push(lookalikeProblem(this.words[i], found));
     }
   }
 
@@ -544,11 +546,33 @@ export class CommandSession {
   }
 }
 
-/** Options whose argument is free text, where any character is fine. */
-const FREE_TEXT = new Set(['comment', 'log-prefix', 'nflog-prefix', 'ulog-prefix', 'string', 'hex-string', 'name', 'led-trigger-id', 'selctx', 'label', 'rateest-name']);
+interface Loaded { module: ParsedModule; info: ModuleIndex }
 
-const isBuiltin = (chain: string) => ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'].includes(chain);
-
-function fieldCode(message: Localized): string {
-  return /only|IPv6 address; iptables|IPv4 address; ip6tables/.test(message.en) ? 'IPT112' : 'IPT106';
+/** The argument words of a module option, as kept in its ParsedOption (the `--opt=value` value first). */
+function argWords(words: Word[], first: number, count: number, inline: Word | undefined): Word[] {
+  if (inline === undefined) {
+    if (count === 1) return [words[first]];
+    if (count === 0) return [];
+    if (count === 2) return [words[first], words[first + 1]];
+  }
+  const out: Word[] = inline === undefined ? [] : [inline];
+  for (let k = 0; k < count; k++) out.push(words[first + k]);
+  return out;
 }
+
+/** Their texts, for the option's value parser (a fresh array: a parser may keep it). */
+function argTexts(session: CommandSession, first: number, count: number, inline: Word | undefined): string[] {
+  if (inline === undefined) {
+    if (count === 1) return [session.normalized(first)];
+    if (count === 2) return [session.normalized(first), session.normalized(first + 1)];
+  }
+  const out: string[] = inline === undefined ? [] : [inline.text];
+  for (let k = 0; k < count; k++) out.push(session.normalized(first + k));
+  return out;
+}
+
+function hasSymbolicArgument(m: ParsedModule): boolean {
+  for (const o of m.options) for (const a of o.args) if (a.symbolic) return true;
+  return false;
+}
+

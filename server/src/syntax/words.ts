@@ -1,7 +1,7 @@
 // Splits one line of an iptables-restore file into words the way iptables-restore does:
 // blanks separate words, double quotes group (and are dropped), and inside quotes a backslash
 // takes the next character literally. Single quotes are ordinary characters there.
-import { loc, type Problem, type Range, type Word } from './ast';
+import { loc, type Problem, type Range, type Word, type WordRole } from './ast';
 
 /**
  * A word on one line, stored as four fields; its Range is built on demand. Save files of 70,000
@@ -52,14 +52,38 @@ function intern(word: string): string {
  * pointer comparison (about 8x faster on a kube-proxy dump than comparing equal copies). The kept
  * copy is flat, not a slice, so it does not hold a whole old document in memory.
  */
-const NAMES = new Map<string, string>();
 export function internName(name: string): string {
-  const known = NAMES.get(name);
+  return chainName(name).name;
+}
+
+/** A chain name's shared string, and its word role (made by the parser on first use: roles.ts). */
+export interface ChainName { readonly name: string; role: WordRole | undefined }
+
+const NAMES = new Map<string, ChainName>();
+/** internName's entry: the parser finds the name and its role with one lookup. */
+export function chainName(text: string): ChainName {
+  const known = NAMES.get(text);
   if (known !== undefined) return known;
   if (NAMES.size >= 200_000) NAMES.clear();
-  const own = name.length < 13 ? name : (' ' + name).slice(1);
-  NAMES.set(own, own);
-  return own;
+  const own = text.length < 13 ? text : (' ' + text).slice(1);
+  const entry: ChainName = { name: own, role: undefined };
+  NAMES.set(own, entry);
+  return entry;
+}
+
+/** A command's range from its first word to its last (made here once: a LineWord's range is made on each read). */
+export function spanOf(first: Word, last: Word): Range {
+  if (first instanceof LineWord && last instanceof LineWord) return { start: { line: first.line, character: first.start }, end: { line: last.line, character: last.end } };
+  return { start: first.range.start, end: last.range.end };
+}
+
+/**
+ * A word naming a chain keeps the interned name as its text (the same characters): a large dump
+ * names each chain in thousands of words, and one shared string is smaller than a slice per word.
+ */
+export function shareText(w: Word, name: string): string {
+  if (w instanceof LineWord && w.text === name) w.text = name;
+  return name;
 }
 
 export interface SplitResult { words: Word[]; problems: Problem[] }

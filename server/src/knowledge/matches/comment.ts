@@ -32,7 +32,8 @@ export const commentMatch: ModuleDef = {
       name: 'comment', args: 1, argName: 'text',
       parse: (args) => {
         const text = args[0];
-        const truncated = byteLength(text) > COMMENT_MAX_BYTES;
+        // A UTF-16 unit is at most 3 bytes of UTF-8: a short text needs no counting.
+        const truncated = text.length * 3 > COMMENT_MAX_BYTES && byteLength(text) > COMMENT_MAX_BYTES;
         return ok<CommentValue>({ text, stored: truncated ? truncateBytes(text, COMMENT_MAX_BYTES) : text, truncated });
       },
       doc: loc('The note. Longer than 255 bytes (85 Japanese characters in UTF-8), iptables silently cuts it.',

@@ -4,12 +4,14 @@
 import { loc, type Localized } from '../../syntax/ast';
 import type { OptionContext, ValueResult } from '../types';
 import { SERVICES } from '../services';
-import { fail, ok } from '../values';
+import { decimalValue, fail, ok, plainDecimalLength } from '../values';
 import { formatIpv6 } from '../inet';
 export { formatIpv6 };
 
 /** strtoul(3): leading blanks, an optional sign, then digits in `base` (0 = C prefixes). */
 export function strtoul(text: string, base = 0): { value: bigint; negative: boolean; end: number } | undefined {
+  const plain = base === 0 || base === 10 ? plainDecimalLength(text) : 0;
+  if (plain) return { value: BigInt(decimalValue(text, plain)), negative: false, end: plain };
   let i = 0;
   while (i < text.length && /\s/.test(text[i])) i++;
   let negative = false;
@@ -30,6 +32,12 @@ export function strtoul(text: string, base = 0): { value: bigint; negative: bool
 
 /** xtables_strtoui: the whole text is one unsigned number in [min, max]; a minus sign is refused. */
 export function xtStrtoui(text: string, min = 0, max = 0xffffffff): number | undefined {
+  const plain = plainDecimalLength(text);
+  if (plain) {
+    if (plain !== text.length) return undefined;
+    const v = decimalValue(text, plain);
+    return v >= min && v <= max ? v : undefined;
+  }
   const r = strtoul(text, 0);
   if (!r || r.negative || r.end !== text.length) return undefined;
   return r.value >= BigInt(min) && r.value <= BigInt(max) ? Number(r.value) : undefined;
@@ -89,6 +97,9 @@ export function parseServicePort(text: string, proto: string): ValueResult<numbe
  * or sctp service.
  */
 export function parseGaiPort(text: string): ValueResult<number> {
+  // A plain number of up to 9 digits is below 2^31: it is only cut to 16 bits.
+  const plain = plainDecimalLength(text);
+  if (plain === text.length && plain <= 9) return ok(decimalValue(text, plain) & 0xffff);
   const r = strtoul(text, 10);
   if (text === '' || (r && r.end === text.length)) {
     const max = (1n << 64n) - 1n;

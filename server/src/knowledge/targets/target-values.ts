@@ -3,7 +3,7 @@
 // iptables-save), because that decides what iptables accepts and what it prints back.
 import { loc, type Family, type Localized, type ParsedModule, type ParsedOption } from '../../syntax/ast';
 import type { OptionContext, OptionDef, ValueResult } from '../types';
-import { fail, ok } from '../values';
+import { decimalValue, fail, ok, plainDecimalLength } from '../values';
 import { lookupService } from '../services';
 import { parseProtocol } from '../protocols';
 import { formatIpv6, inetPton4, inetPton6 } from '../inet';
@@ -22,6 +22,8 @@ const UINTMAX = (1n << 64n) - 1n;
  * reading stopped, or undefined when no digit was read. `overflow` mirrors errno ERANGE.
  */
 export function strtoumax(text: string, base = 0): { value: bigint; end: number; overflow: boolean } | undefined {
+  const plain = base === 0 || base === 10 ? plainDecimalLength(text) : 0;
+  if (plain) return { value: BigInt(decimalValue(text, plain)), end: plain, overflow: false };
   let i = 0;
   while (i < text.length && isSpace(text[i])) i++;
   let negative = false;
@@ -48,6 +50,12 @@ export function strtoumax(text: string, base = 0): { value: bigint; end: number;
  * must end after the number (the `end == NULL` calls); otherwise the rest is returned.
  */
 export function xtStrtoul(text: string, min: number, max: number, whole = true, base = 0): { value: number; rest: string } | undefined {
+  const plain = base === 0 || base === 10 ? plainDecimalLength(text) : 0;
+  if (plain) {
+    const v = decimalValue(text, plain);
+    if (v < min || v > max || (whole && plain !== text.length)) return undefined;
+    return { value: v, rest: text.slice(plain) };
+  }
   let i = 0;
   while (i < text.length && isSpace(text[i])) i++;
   if (text[i] === '-') return undefined;
