@@ -36,7 +36,10 @@ function shape(rule: Rule): { key: string; side: 'src' | 'dst' } | undefined {
 function runs(_rs: Ruleset, chain: string, rules: Rule[]): Finding[] {
   const out: Finding[] = [];
   if (rules.length < MIN_RUN) return out;
-  const shapes = rules.map(shape);
+  // Rules of one run jump to the same target: a rule whose neighbours both jump elsewhere is in
+  // no run, and is not printed (a kube-proxy dump's service rules each jump to their own chain).
+  const sameTarget = (a: Rule, b: Rule) => a.command.goto === b.command.goto && a.command.target?.name === b.command.target?.name;
+  const shapes = rules.map((r, k) => ((k > 0 && sameTarget(rules[k - 1], r)) || (k + 1 < rules.length && sameTarget(r, rules[k + 1])) ? shape(r) : undefined));
   let k = 0;
   while (k < rules.length) {
     const first = shapes[k];

@@ -49,8 +49,11 @@ export function parseSaveFile(text: string, family: Family, offset: Position = {
       raw = detached(raw);
     }
     const body = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const lead = body.length - body.trimStart().length;
-    const trimmed = body.trim();
+    // Most lines start and end with a printable ASCII character: no trimming (and no new string).
+    const c1 = body.charCodeAt(0), c2 = body.charCodeAt(body.length - 1);
+    const plain = c1 > 32 && c1 < 127 && c2 > 32 && c2 < 127;
+    const lead = plain ? 0 : body.length - body.trimStart().length;
+    const trimmed = plain ? body : body.trim();
     const start = base + lead;
     const full = lineRange(line, start, base + lead + trimmed.length);
     if (trimmed === '') continue;
