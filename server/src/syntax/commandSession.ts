@@ -28,6 +28,7 @@ export class CommandSession {
   /** Texts used for classification, made only when a look-alike dash changed one (else the words' own). */
   private texts: string[] | undefined = undefined;
   private pendingBang: number | undefined = undefined;
+  private repeated: Set<string> | undefined = undefined;
   // The option being read, as fields rather than an object per option. Its arguments are always
   // the words right after it (the grammar takes them in a row): openIndex + 1 ... openIndex + openArgs.
   /** Word index of the open option, -1 when none. */
@@ -298,10 +299,20 @@ export class CommandSession {
     });
   }
 
+  /**
+   * True the first time an option is repeated in this command: iptables stops at that error, and
+   * a generated line repeating -s 150,000 times should give one finding, not 149,999.
+   */
+  private firstRepeat(option: string): boolean {
+    if (this.repeated?.has(option)) return false;
+    (this.repeated ??= new Set()).add(option);
+    return true;
+  }
+
   private applyModuleOption(module: ParsedModule, def: OptionDef, word: Word, first: number, count: number, inline: Word | undefined, bang?: Word): void {
     for (const p of module.options) {
       if (p.name !== def.name || def.repeatable) continue;
-      err(this.problems, 'IPT117', word.range, loc(`--${def.name} is given twice in one ${module.name} ${module.kind}: iptables allows it once`, `${module.name} の --${def.name} が 2 回指定されています（1 回だけ指定できます）`));
+      if (this.firstRepeat(`--${def.name}`)) err(this.problems, 'IPT117', word.range, loc(`--${def.name} is given twice in one ${module.name} ${module.kind}: iptables allows it once`, `${module.name} の --${def.name} が 2 回指定されています（1 回だけ指定できます）`));
       break;
     }
     const args = argWords(this.words, first, count, inline);
@@ -352,12 +363,12 @@ export class CommandSession {
       case 'command': return this.applyCommand(role.op, word);
       case 'match': {
         if (role.field === 'fragment') {
-          if (c.generic.fragment) err(this.problems, 'IPT117', word.range, loc('multiple -f flags are not allowed', '-f は 1 回だけ指定できます'));
+          if (c.generic.fragment && this.firstRepeat('-f')) err(this.problems, 'IPT117', word.range, loc('multiple -f flags are not allowed', '-f は 1 回だけ指定できます'));
           c.generic.fragment = { negated: !!bang, word, bang };
           return;
         }
         if (c.generic[role.field]) {
-          err(this.problems, 'IPT117', word.range, loc(`multiple ${word.text} flags are not allowed`, `${word.text} は 1 回だけ指定できます`));
+          if (this.firstRepeat(role.field)) err(this.problems, 'IPT117', word.range, loc(`multiple ${word.text} flags are not allowed`, `${word.text} は 1 回だけ指定できます`));
           return;
         }
         const arg = this.argWord(0)!;
