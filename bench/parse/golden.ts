@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rng } from '../kube-dump';
 import type { Family, Word } from '../../server/src/syntax/ast';
 import type * as CommandLine from '../../server/src/syntax/commandLine';
 import type * as SaveFile from '../../server/src/syntax/saveFile';
@@ -91,17 +92,6 @@ function files(dir: string): string[] {
   return out;
 }
 
-/** A seeded PRNG (mulberry32): the same mutations on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LONG_OF: Record<string, string> = {
   '-A': '--append', '-I': '--insert', '-D': '--delete', '-R': '--replace', '-N': '--new-chain', '-P': '--policy', '-E': '--rename-chain', '-F': '--flush',
