@@ -13,7 +13,7 @@ export const unusedChain: CheckDef = {
   run(analysis) {
     const out: Finding[] = [];
     // A script whose commands are partly unknown may jump through a variable: no claim then.
-    if (analysis.commands.some((c) => c.command.target?.nameWord?.symbolic)) return out;
+    if (analysis.kind === 'shell' && analysis.commands.some((c) => c.command.target?.nameWord?.symbolic)) return out;
     // Nor when another tool or file may add the jumps (a sourced file, a restore from a file).
     const mayBeJumpedElsewhere = opaqueEvents(analysis).length > 0;
     const fragments = fragmentChains(analysis);

@@ -24,13 +24,15 @@ export function applySuppressions(analysis: Analysis, problems: Problem[]): Prob
   const directives = parseDirectives(analysis.comments);
   const fileWide = new Set<string>();
   const spans: { codes: Set<string>; from: number; to: number }[] = [];
-  const starts = analysis.commands.map((c) => c.command.range).sort((a, b) => a.start.line - b.start.line);
+  let starts: Range[] | undefined; // sorted only when a line directive needs it (not on every edit of a dump)
   for (const d of directives) {
     if (d.fileWide) { d.codes.forEach((c) => fileWide.add(c)); continue; }
+    starts ??= analysis.commands.map((c) => c.command.range).sort((a, b) => a.start.line - b.start.line);
     // The command on the directive's own line (trailing comment), else the next command below it.
     const target = starts.find((r) => r.start.line <= d.line && r.end.line >= d.line) ?? starts.find((r) => r.start.line > d.line);
     if (target) spans.push({ codes: d.codes, from: target.start.line, to: target.end.line });
   }
+  if (!fileWide.size && !spans.length) return configureSeverity(problems, analysis.config.severity);
   const kept = problems.filter((p) => {
     if (fileWide.has(p.code) || fileWide.has('ALL')) return false;
     const line = p.range.start.line;
