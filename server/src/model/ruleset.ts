@@ -83,20 +83,6 @@ export class Ruleset {
     for (const c of this.tables.get(table)?.chains.values() ?? []) for (const r of c.rules) if (r.command.target?.name === chain) out.push(r);
     return out;
   }
-
-  /** For every chain of a table, the rules that jump or go to it (one pass over the table). */
-  referenceIndex(table: string): Map<string, Rule[]> {
-    const index = new Map<string, Rule[]>();
-    for (const c of this.tables.get(table)?.chains.values() ?? []) {
-      for (const r of c.rules) {
-        const t = r.command.target?.name;
-        if (t === undefined) continue;
-        const list = index.get(t);
-        if (list) list.push(r); else index.set(t, [r]);
-      }
-    }
-    return index;
-  }
 }
 
 const TABLE_ORDER = ['mangle', 'security', 'raw', 'filter', 'nat'];
