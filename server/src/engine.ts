@@ -126,22 +126,29 @@ function lineEndingProblems(text: string, kind: DocumentKind): Problem[] {
  * control characters and bytes that are not UTF-8, in the first 8 KB. bash refuses to run such a
  * file ("cannot execute binary file") and iptables-restore rejects its first line.
  */
-function looksBinary(text: string): boolean {
+function looksBinary(text: string): 'binary' | 'utf16' | undefined {
   const n = Math.min(text.length, 8192);
   let odd = 0;
+  const nuls = [0, 0]; // at even and at odd positions
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0) return true;
-    if ((c < 32 && c !== 9 && c !== 10 && c !== 12 && c !== 13) || c === 0xfffd) odd++;
+    if (c === 0) nuls[i & 1]++;
+    else if ((c < 32 && c !== 9 && c !== 10 && c !== 12 && c !== 13) || c === 0xfffd) odd++;
   }
-  return n > 0 && odd / n > 0.1;
+  const nul = nuls[0] + nuls[1];
+  // UTF-16 (Windows Notepad's "Unicode"): ASCII text with a NUL byte after (or before) every character.
+  if (nul > n / 4 && Math.max(nuls[0], nuls[1]) > nul * 0.9) return 'utf16';
+  return nul > 0 || (n > 0 && odd / n > 0.1) ? 'binary' : undefined;
 }
 
-function binaryProblem(kind: DocumentKind): Problem {
+function binaryProblem(kind: DocumentKind, what: 'binary' | 'utf16'): Problem {
   return {
     code: kind === 'save' ? 'IPT111' : 'IPT100', severity: 'error', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-    message: loc('this is binary data (NUL bytes or other non-text bytes), not a script or an iptables-save file: nothing in it was checked',
-      'これはバイナリデータ（NUL バイトなどテキストでないバイトを含む）で、スクリプトでも iptables-save ファイルでもありません。内容は検査していません'),
+    message: what === 'utf16'
+      ? loc('this file is UTF-16 text (as Windows Notepad saves "Unicode"): sh and iptables-restore read it as binary data and fail. Save it as UTF-8; nothing in it was checked',
+        'このファイルは UTF-16 のテキストです（Windows のメモ帳の「Unicode」保存）。sh も iptables-restore もバイナリとして読み、失敗します。UTF-8 で保存し直してください（内容は検査していません）')
+      : loc('this is binary data (NUL bytes or other non-text bytes), not a script or an iptables-save file: nothing in it was checked',
+        'これはバイナリデータ（NUL バイトなどテキストでないバイトを含む）で、スクリプトでも iptables-save ファイルでもありません。内容は検査していません'),
   };
 }
 
@@ -165,8 +172,9 @@ export function analyze(rawText: string, opts: AnalyzeOptions = {}): Analysis {
   const analysis: Analysis = { kind, text, commands: [], rulesets, families: [], problems: [], saves: [], comments: [], config };
   const problems = analysis.problems;
   const used = new Set<Family>();
-  if (looksBinary(text)) {
-    problems.push(binaryProblem(kind));
+  const binary = looksBinary(text);
+  if (binary) {
+    problems.push(binaryProblem(kind, binary));
     return analysis;
   }
 

@@ -74,7 +74,14 @@ test('binary input gets one clear "not a text file" diagnostic', () => {
     assert.equal(a.problems.length, 1);
     assert.equal(a.problems[0].code, code);
     assert.match(a.problems[0].message.en, /binary data/);
+    assert.deepEqual(a.problems[0].range, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
   }
+  // A script saved as UTF-16 by Windows Notepad (BOM FF FE, then a NUL after every ASCII byte).
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('#!/bin/sh\niptables -P INPUT DROP\n', 'utf16le')]).toString('utf8');
+  const u = lintSafely(utf16);
+  assert.deepEqual(u.problems.map((p) => p.code), ['IPT100']);
+  assert.match(u.problems[0].message.en, /UTF-16/);
+  assert.match(u.problems[0].message.ja, /UTF-8 で保存/);
   // Text with a few control characters (a stray ESC from a terminal) is still read as text.
   assert.ok(lintSafely('#!/bin/sh\n# colour \x1b[31m\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n').commands.length === 1);
 });
