@@ -137,10 +137,19 @@ export function defineTests({ test, note }: TestApi): void {
     const ds = await expectedDiagnostics();
     const original = doc.getText();
     let chosen: { d: vscode.Diagnostic; action: vscode.CodeAction } | undefined;
-    for (const d of ds) {
-      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range, vscode.CodeActionKind.QuickFix.value);
-      const action = (actions ?? []).find((a) => a.edit && (!a.diagnostics || a.diagnostics.some((x) => codeOf(x) === codeOf(d))));
-      if (action) { chosen = { d, action }; break; }
+    // Errors first, whatever order the Problems list has (two diagnostics may share a range: the
+    // fix must be the one made for this diagnostic). An action that names no diagnostic is taken
+    // only when no action names its own.
+    const bySeverity = [...ds].sort((a, b) => a.severity - b.severity);
+    const own = (a: vscode.CodeAction, d: vscode.Diagnostic) => !!a.diagnostics?.some((x) => codeOf(x) === codeOf(d) && x.message === d.message);
+    for (const strict of [true, false]) {
+      for (const d of bySeverity) {
+        const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+        const fitting = actions.filter((a) => a.edit && (strict ? own(a, d) : !a.diagnostics?.length));
+        const action = fitting.find((a) => a.isPreferred) ?? fitting[0];
+        if (action) { chosen = { d, action }; break; }
+      }
+      if (chosen) break;
     }
     if (!chosen) skip(`no quick fix offered for any of ${ds.map(codeOf).join(', ')}`);
     const { d, action } = chosen!;
