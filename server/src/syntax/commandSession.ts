@@ -82,8 +82,9 @@ export class CommandSession {
     };
   }
 
-  private role(i: number, r: WordRole): void {
-    this.cmd.roles[i] = r;
+  /** `i` undefined: a value written inside its option word (`--jump=ACCEPT`), which keeps the option's role. */
+  private role(i: number | undefined, r: WordRole): void {
+    if (i !== undefined) this.cmd.roles[i] = r;
   }
 
   /** The text used for classification (look-alike characters replaced, so one typo gives one error). */
@@ -184,7 +185,7 @@ export class CommandSession {
       if (!this.words[i].symbolic && !this.unknownModuleLoaded && !protocolUnknown) this.reportUnknownLong(i, name);
       return;
     }
-    this.role(i, optionWordRole(rolesOf(def), def, module));
+    this.role(i, optionWordRole(rolesOf(def, module), def, module));
     // `--opt=value` gives the first argument: an option of two (--tcp-flags=SYN,ACK SYN) takes one more word.
     this.openOption(i, inlineValue === undefined ? def.args : typeof def.args === 'number' ? Math.max(0, def.args - 1) : 0, bang, undefined, module, def, false, inlineValue);
     if (bang !== undefined && !def.negatable) err(this.problems, 'IPT117', rangeOf(this.words[bang], this.words[i]), loc(`--${def.name} cannot be negated with \`!\``, `--${def.name} は \`!\` で否定できません`));
@@ -269,19 +270,35 @@ export class CommandSession {
     const first = index + 1;
     const negatable = g ? g.negatable : def?.negatable;
     if (inline === undefined && count && this.normalized(first) === '!' && negatable && !this.words[first].symbolic) return this.oldNegation(index);
-    const roles = rolesOf(g ?? def!);
+    const roles = g ? rolesOf(g) : rolesOf(def!, module);
     const shift = inline === undefined ? 0 : 1; // the inline value was argument 0
     for (let n = 0; n < count; n++) this.role(first + n, argRoleIn(roles, g ?? def!, n + shift, g ? undefined : module));
     const bangWord = this.openBang !== undefined ? this.words[this.openBang] : undefined;
     // `--opt=value`: the value is one more argument, first, with the option word's range.
     const w = this.words[index];
     const inlineWord: Word | undefined = inline === undefined ? undefined : { text: inline, range: w.range, symbolic: w.symbolic };
+    if (g && inline !== undefined && WHOLE_WORD_VALUE.has(g.long) && !w.symbolic) return this.wholeWordValue(w, g.long, inline);
     if (g) {
       this.argFirst = first;
       this.argCount = count;
       this.argInline = inlineWord;
       this.applyGeneric(g, w, bangWord);
     } else this.applyModuleOption(module!, def!, w, first, count, inlineWord, bangWord);
+  }
+
+  /**
+   * `--source=10.0.0.1`: iptables 1.8.9 reads the value of -s, -d, -p, -i, -o and -j from the whole
+   * word (argv[optind - 1]), so it looks for the host `--source=10.0.0.1` and fails (checked in a
+   * namespace; --goto=, --match=, --table= and the commands do work). Suggest the spaced form.
+   */
+  private wholeWordValue(w: Word, long: string, value: string): void {
+    const fixed = `--${long} ${value}`;
+    this.problems.push({
+      code: 'IPT106', severity: 'error', range: w.range,
+      message: loc(`iptables 1.8.9 reads the value of --${long} from the whole word, so it takes "${w.text}" as the value and rejects the command: write \`${fixed}\``,
+        `iptables 1.8.9 は --${long} の値を語全体から読むため、"${w.text}" を値とみなしてコマンドを拒否します。\`${fixed}\` と書きます`),
+      fixes: [{ title: loc(`Rewrite as "${fixed}"`, `"${fixed}" に書き換える`), edits: [{ range: w.range, newText: fixed }], preferred: true }],
+    });
   }
 
   /** `-s ! 1.2.3.4`: iptables 1.8 takes `!` as the value and rejects the rule; suggest `! -s 1.2.3.4`. */
@@ -353,7 +370,8 @@ export class CommandSession {
   }
 
   private argIndex(n: number): number | undefined {
-    return n < this.argCount ? this.argFirst + n : undefined;
+    const k = this.argInline !== undefined ? n - 1 : n;
+    return k >= 0 && k < this.argCount ? this.argFirst + k : undefined;
   }
 
   private applyGeneric(g: GenericOption, word: Word, bang?: Word): void {
@@ -381,8 +399,8 @@ export class CommandSession {
         return;
       }
       case 'jump':
-      case 'goto': return this.applyTarget(role.kind === 'goto', word, this.argWord(0)!, this.argText(0)!, this.argIndex(0)!);
-      case 'module': return this.loadMatch(word, this.argWord(0)!, this.argText(0)!, this.argIndex(0)!);
+      case 'goto': return this.applyTarget(role.kind === 'goto', word, this.argWord(0)!, this.argText(0)!, this.argIndex(0));
+      case 'module': return this.loadMatch(word, this.argWord(0)!, this.argText(0)!, this.argIndex(0));
       case 'table': {
         const name = this.argText(0)!, arg = this.argWord(0)!, at = this.argIndex(0);
         if (at !== undefined) this.role(at, nameRole('table', name));
@@ -445,7 +463,8 @@ export class CommandSession {
     if (message) err(this.problems, 'IPT119', w.range, message);
   }
 
-  private applyTarget(isGoto: boolean, word: Word, arg: Word, name: string, argIdx: number): void {
+  /** `argIdx`: the word holding the name; undefined for `--jump=NAME`, where the option word holds it. */
+  private applyTarget(isGoto: boolean, word: Word, arg: Word, name: string, argIdx: number | undefined): void {
     const c = this.cmd;
     if (c.target) {
       err(this.problems, 'IPT117', word.range, loc('only one -j or -g per rule', '-j / -g は 1 つのルールに 1 回だけ指定できます'));
@@ -471,7 +490,7 @@ export class CommandSession {
     }
   }
 
-  private loadMatch(word: Word, arg: Word, name: string, argIdx: number): void {
+  private loadMatch(word: Word, arg: Word, name: string, argIdx: number | undefined): void {
     const module: ParsedModule = { name, kind: 'match', word, nameWord: arg, options: [] };
     this.cmd.matches.push(module);
     if (arg.symbolic) { this.unknownModuleLoaded = true; return; }
@@ -558,6 +577,9 @@ export class CommandSession {
 }
 
 interface Loaded { module: ParsedModule; info: ModuleIndex }
+
+/** Generic options whose `--name=value` form iptables 1.8.9 rejects (see wholeWordValue). */
+const WHOLE_WORD_VALUE = new Set(['source', 'destination', 'protocol', 'in-interface', 'out-interface', 'jump']);
 
 /** The argument words of a module option, as kept in its ParsedOption (the `--opt=value` value first). */
 function argWords(words: Word[], first: number, count: number, inline: Word | undefined): Word[] {

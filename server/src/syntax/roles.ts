@@ -8,14 +8,22 @@ import type { ChainName } from './words';
 /**
  * Roles are immutable and few distinct ones exist: equal roles share one object, found through
  * the definition object or the name they describe (no string keys built per word).
- * Each definition has one list: slot 0 is the role of the option (or module) word itself, slot
- * n + 1 the role of its n-th argument. A slot is filled once, by its first use: an option shared
- * by several modules (DNAT's and SNAT's `--random`) keeps the module it was first read in.
+ * Each definition has one list (per module for a module option: DNAT and SNAT share the object
+ * of `--random`, and hover must name the module it was written in): slot 0 is the role of the
+ * option (or module) word itself, slot n + 1 the role of its n-th argument.
  */
 const BY_DEF = new WeakMap<object, WordRole[]>();
+const BY_MODULE_DEF = new WeakMap<object, Map<string, WordRole[]>>();
 
-/** The role list of a definition; callers may keep it (it is never replaced). */
-export function rolesOf(def: object): WordRole[] {
+/** The role list of a definition (in `module`, for a module option); callers may keep it (it is never replaced). */
+export function rolesOf(def: object, module?: ParsedModule): WordRole[] {
+  if (module) {
+    let byModule = BY_MODULE_DEF.get(def);
+    if (!byModule) BY_MODULE_DEF.set(def, (byModule = new Map()));
+    let list = byModule.get(module.name);
+    if (!list) byModule.set(module.name, (list = []));
+    return list;
+  }
   let list = BY_DEF.get(def);
   if (!list) BY_DEF.set(def, (list = []));
   return list;
@@ -26,7 +34,7 @@ export function genericWordRole(roles: WordRole[], g: GenericOption): WordRole {
   return (roles[0] ??= g.role.kind === 'command' ? { kind: 'command', op: g.role.op } : { kind: 'option', name: g.long });
 }
 
-/** The role of a module option's word (`roles` = rolesOf(def)). */
+/** The role of a module option's word (`roles` = rolesOf(def, module)). */
 export function optionWordRole(roles: WordRole[], def: OptionDef, module: ParsedModule): WordRole {
   return (roles[0] ??= { kind: 'option', name: def.name, module: module.name, moduleKind: module.kind });
 }

@@ -111,3 +111,58 @@ test('`--opt=value` on an option of two arguments takes one more word (iptables 
   // The word after the inline value is the option's second argument (the flags that must be set).
   assert.deepEqual(command.roles[5], { kind: 'value', option: 'tcp-flags', module: 'tcp', index: 1 });
 });
+
+test('an option two targets share (--random of SNAT and DNAT) is described as the one of the target it is written with', () => {
+  // iptables-extensions(8) documents --random under both SNAT and DNAT.
+  const roleOfRandom = (line: string) => {
+    const { command } = parseRuleArgs(line, { table: 'nat' });
+    return command.roles[command.words.findIndex((w) => w.text === '--random')];
+  };
+  assert.deepEqual(roleOfRandom('-A POSTROUTING -j SNAT --to-source 192.0.2.1 --random'), { kind: 'option', name: 'random', module: 'SNAT', moduleKind: 'target' });
+  assert.deepEqual(roleOfRandom('-A PREROUTING -p tcp -j DNAT --to-destination 192.0.2.1 --random'), { kind: 'option', name: 'random', module: 'DNAT', moduleKind: 'target' });
+  assert.deepEqual(roleOfRandom('-A POSTROUTING -j SNAT --to-source 192.0.2.1 --random'), { kind: 'option', name: 'random', module: 'SNAT', moduleKind: 'target' });
+});
+
+test('values written inside their option word (--goto=X, --policy=INPUT DROP) give the following words the right roles', () => {
+  // iptables 1.8.9 accepts both (getopt_long); iptables-save prints `-g X` and `:INPUT DROP`.
+  const goto = parseRuleArgs('-A INPUT -p tcp --goto=X');
+  assert.deepEqual(errors(goto.problems), []);
+  assert.equal(goto.command.target?.name, 'X');
+  assert.equal(goto.command.roles.length, goto.command.words.length, 'no role outside the words');
+  assert.ok(!Object.keys(goto.command.roles).includes('undefined'));
+  const policy = parseRuleArgs('--policy=INPUT DROP');
+  assert.deepEqual(errors(policy.problems), []);
+  assert.equal(policy.command.chain, 'INPUT');
+  assert.equal(policy.command.policy, 'DROP');
+  assert.deepEqual(policy.command.roles[1], { kind: 'verdict', name: 'DROP' });
+});
+
+test('iptables 1.8.9 rejects --source=, --destination=, --protocol=, --in-interface=, --out-interface= and --jump= (it reads the whole word)', () => {
+  // Each line run in a namespace: iptables 1.8.9 (nft) exits 2 with "host/network `--source=10.0.0.1' not found",
+  // "unknown protocol \"--protocol=tcp\"", "interface name `--out-interface=e' must be shorter than IFNAMSIZ",
+  // "Chain '--jump=ACCEPT' does not exist"; --goto=, --match=, --table= and --append= are accepted.
+  const rejected: [string, string][] = [
+    ['-A INPUT --source=10.0.0.1 -j ACCEPT', '--source 10.0.0.1'],
+    ['-A INPUT ! --source=10.0.0.1 -j ACCEPT', '--source 10.0.0.1'],
+    ['-A INPUT --destination=10.0.0.1 -j ACCEPT', '--destination 10.0.0.1'],
+    ['-A INPUT --protocol=tcp -j ACCEPT', '--protocol tcp'],
+    ['-A INPUT --in-interface=eth0 -j ACCEPT', '--in-interface eth0'],
+    ['-A FORWARD --out-interface=e -j ACCEPT', '--out-interface e'],
+    ['-A INPUT -p tcp --jump=ACCEPT', '--jump ACCEPT'],
+  ];
+  for (const [line, fixed] of rejected) {
+    const { command, problems } = parseRuleArgs(line);
+    assert.deepEqual(errors(problems), ['IPT106'], line);
+    assert.ok(command.invalid, line);
+    const fix = problems[0].fixes?.[0]?.edits[0];
+    assert.equal(fix?.newText, fixed, line);
+    // The fix replaces exactly the option word.
+    const word = command.words.find((w) => w.text.includes('='))!;
+    assert.deepEqual(fix?.range, word.range, line);
+    const fixedLine = line.replace(word.text, fixed);
+    assert.deepEqual(errors(parseRuleArgs(fixedLine).problems), [], fixedLine);
+  }
+  for (const line of ['-A INPUT -p tcp --match=tcp --dport 22 -j ACCEPT', '-A INPUT --goto=X', '--table=nat -A PREROUTING -j ACCEPT', '--append=INPUT -j ACCEPT']) {
+    assert.deepEqual(errors(parseRuleArgs(line).problems), [], line);
+  }
+});
