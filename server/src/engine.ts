@@ -204,39 +204,33 @@ export function analyze(rawText: string, opts: AnalyzeOptions = {}): Analysis {
     for (const ev of shell.events) {
       const program = ev.words[0];
       if (!program) continue;
+      let family: Family | undefined;
       if (program.symbolic) {
         // `$IPTABLES -A ...` where IPTABLES comes from a sourced file: the variable's name and
         // an iptables command after it are evidence enough; the rule words are still checked.
-        const family = ev.kind === 'command' ? symbolicIptables(program, ev.words[1]) : undefined;
+        family = ev.kind === 'command' ? symbolicIptables(program, ev.words[1]) : undefined;
         if (!family) continue;
-        used.add(family);
-        const { command, problems: ps } = parseCommandWords(ev.words.slice(1), { family, origin: 'shell' });
-        command.range = ev.range;
-        pushAll(problems, ps);
-        analysis.commands.push({ command, conditional: ev.conditional, program, fromRestore: false });
-        applyScriptCommand(rulesets[family], command, problems, ev.conditional);
-        continue;
-      }
-      if (ev.kind === 'restore') {
+      } else if (ev.kind === 'restore') {
         const m = RESTORE.exec(program.text);
         if (!m) continue;
-        const family: Family = m[1] === 'ip6tables' ? 6 : 4;
-        used.add(family);
-        const save = parseSaveFile(ev.body, family, ev.bodyStart);
+        const restoreFamily: Family = m[1] === 'ip6tables' ? 6 : 4;
+        used.add(restoreFamily);
+        const save = parseSaveFile(ev.body, restoreFamily, ev.bodyStart);
         analysis.saves.push(save);
         pushAll(problems, save.problems);
         for (const e of save.entries) if (e.kind === 'rule') analysis.commands.push({ command: e.command, conditional: ev.conditional, program, fromRestore: true });
         const noflush = ev.words.some((w) => w.text === '--noflush' || w.text === '-n');
-        applyRestore(rulesets[family], save, ev.conditional ? [] : problems, { noflush, conditional: ev.conditional });
+        applyRestore(rulesets[restoreFamily], save, ev.conditional ? [] : problems, { noflush, conditional: ev.conditional });
         continue;
+      } else {
+        const m = PROGRAM.exec(program.text);
+        if (!m) {
+          const glued = /^(?:.*\/)?ip6?tables[\u3000\u00A0]/.exec(program.text);
+          if (glued) problems.push(gluedCommand(program));
+          continue;
+        }
+        family = m[1] === 'ip6tables' ? 6 : 4;
       }
-      const m = PROGRAM.exec(program.text);
-      if (!m) {
-        const glued = /^(?:.*\/)?ip6?tables[\u3000\u00A0]/.exec(program.text);
-        if (glued) problems.push(gluedCommand(program));
-        continue;
-      }
-      const family: Family = m[1] === 'ip6tables' ? 6 : 4;
       used.add(family);
       const { command, problems: ps } = parseCommandWords(ev.words.slice(1), { family, origin: 'shell' });
       command.range = ev.range;

@@ -6,17 +6,10 @@ import type { Ruleset } from '../../../server/src/model/ruleset';
 import { addressNet } from '../../../server/src/analysis/trace-match';
 import { addressText } from '../../../server/src/analysis/trace-packet';
 import { INFRA } from './lab';
+import { rng } from '../../../bench/kube-dump';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of the kube-dump generator (mulberry32): the same packets on every run. */
+export { rng };
 
 export interface Case {
   /** The packet in the tracer's grammar. */
