@@ -130,6 +130,18 @@ export function defineTests({ test, note }: TestApi): void {
     }
   });
 
+  /** Quick fixes at a range; asked again when VS Code cancels the request (a diagnostics update arrived meanwhile). */
+  async function codeActionsAt(uri: vscode.Uri, range: vscode.Range): Promise<vscode.CodeAction[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+      } catch (e) {
+        if (attempt >= 5 || !/cancel/i.test(String((e as Error)?.message ?? e))) throw e;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  }
+
   test('quick fix: applying it removes its diagnostic', async () => {
     if (!caps().codeActionProvider) skip('server does not offer code actions (no codeActionProvider)');
     const doc = await vscode.workspace.openTextDocument(script());
@@ -144,7 +156,7 @@ export function defineTests({ test, note }: TestApi): void {
     const own = (a: vscode.CodeAction, d: vscode.Diagnostic) => !!a.diagnostics?.some((x) => codeOf(x) === codeOf(d) && x.message === d.message);
     for (const strict of [true, false]) {
       for (const d of bySeverity) {
-        const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+        const actions = await codeActionsAt(doc.uri, d.range);
         const fitting = actions.filter((a) => a.edit && (strict ? own(a, d) : !a.diagnostics?.length));
         const action = fitting.find((a) => a.isPreferred) ?? fitting[0];
         if (action) { chosen = { d, action }; break; }

@@ -49,6 +49,8 @@ export function orderGroups(analysis: Analysis): OrderGroup[] {
         if (byRange.has(k)) made.set(k, (made.get(k) ?? 0) + 1);
       }
     }
+    const byRule = new Map<Rule, OrderFinding>();
+    for (const f of found) byRule.set(f.rule, f);
     for (const [k, all] of byRange) {
       if (all.length !== made.get(k)) continue;
       const fs = all.filter((f) => f.kind !== 'vacuous');
@@ -56,20 +58,39 @@ export function orderGroups(analysis: Analysis): OrderGroup[] {
       const kinds = new Set(fs.map((f) => f.kind as OrderKind));
       let kind: OrderKind = kinds.size === 1 ? [...kinds][0] : kinds.has('shadowed') || kinds.has('unreachable') ? 'shadowed' : 'redundant';
       // "Duplicate of line N" is about the text: a line that also made rules matching nothing, or
-      // whose rules copy those of several lines, is not one (when the copies all end the chain, it
-      // is redundant: the same verdicts come first).
+      // whose rules copy those of several lines, is not one. When each copied rule ends the chain,
+      // the line is redundant: its packets are decided first by whatever decides those of the
+      // copies (the copy itself, or the rules that make the copy redundant in turn).
+      let by: Rule[] | undefined;
       if (kind === 'duplicate' && (fs.length !== all.length || new Set(fs.map((f) => rangeKey(f.by[0].command.range))).size > 1)) {
-        if (fs.length !== all.length || !fs.every((f) => decision(f.by[0]) !== undefined)) continue;
+        const deciders = fs.map((f) => firstDeciders(f, byRule));
+        if (deciders.some((d) => d === undefined)) continue;
         kind = 'redundant';
+        by = [...new Set(deciders.flat() as Rule[])];
       }
-      const by = [...new Set(fs.flatMap((f) => f.by))];
+      const single = by === undefined && fs.length === 1 && kind === 'redundant' ? fs[0].single : undefined;
+      by ??= [...new Set(fs.flatMap((f) => f.by))];
       // A shadowed rule names every rule that decides some of its packets first: the fix moves it above the first of those.
-      out.push({ kind, command: fs[0].rule.command, findings: fs, by, single: fs.length === 1 && kind === 'redundant' ? fs[0].single : undefined });
+      out.push({ kind, command: fs[0].rule.command, findings: fs, by, single });
     }
     out.sort((a, b) => a.command.range.start.line - b.command.range.start.line || a.command.range.start.character - b.command.range.start.character);
   }
   groupCache.set(analysis, out);
   return out;
+}
+
+/**
+ * The rules that decide first, with the same verdict, every packet of a redundant or duplicate
+ * rule; undefined when that is not known for sure (a copy that does not end the chain, or one
+ * that is itself shadowed by another verdict).
+ */
+function firstDeciders(f: OrderFinding, byRule: Map<Rule, OrderFinding>, depth = 0): Rule[] | undefined {
+  if (f.kind === 'redundant') return f.by;
+  if (f.kind !== 'duplicate' || depth > 100) return undefined;
+  const copy = f.by[0];
+  if (decision(copy) === undefined) return undefined;
+  const own = byRule.get(copy);
+  return own ? firstDeciders(own, byRule, depth + 1) : [copy];
 }
 
 export function orderCheck(analysis: Analysis, kind: OrderKind, describe: (g: OrderGroup) => { message: Localized; related: Localized }, extra?: (g: OrderGroup) => Partial<Finding>): Finding[] {
