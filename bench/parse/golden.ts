@@ -54,12 +54,15 @@ function ser(v: unknown, depth = 0): string {
   const proto = Object.getPrototypeOf(o);
   const cls = proto === null ? 'null' : proto === Object.prototype ? '' : proto.constructor?.name ?? '?';
   const parts: string[] = [];
+  // A word's end is in its range (printed below): how a class stores it is not output.
+  const rangeOnProto = !Object.prototype.hasOwnProperty.call(o, 'range') && 'range' in o;
   for (const k of Reflect.ownKeys(o)) {
+    if (rangeOnProto && (k === 'end' || k === 'sourceEnd')) continue;
     const d = Object.getOwnPropertyDescriptor(o, k)!;
     const name = typeof k === 'symbol' ? String(k) : k;
     parts.push(`${name}${d.enumerable ? '' : '~'}${'get' in d && d.get ? `:get=${ser(d.get.call(o), depth + 1)}` : `:${ser(d.value, depth + 1)}`}`);
   }
-  if (!Object.prototype.hasOwnProperty.call(o, 'range') && 'range' in o) parts.push(`range(proto):${ser((o as { range: unknown }).range, depth + 1)}`);
+  if (rangeOnProto) parts.push(`range(proto):${ser((o as { range: unknown }).range, depth + 1)}`);
   return `${cls}{${parts.join(',')}}`;
 }
 

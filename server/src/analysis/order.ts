@@ -12,6 +12,7 @@ import { coveredByCovers, boxInside, boxIsEmpty, type Box, type Cover, type Doma
 import { TRUST_ALL, trustOf, type Trust } from './order-trust';
 import { CoverIndex } from './cover-index';
 import { chainEffects, isImpure, isRepeatHarmless, matchesArePure, mutatesFields, type ChainEffects } from './order-effects';
+import { flatString } from '../syntax/words';
 
 export type OrderKind = 'shadowed' | 'redundant' | 'unreachable' | 'duplicate';
 
@@ -193,7 +194,7 @@ const signatures = new WeakMap<IptablesCommand, string>();
 
 function signature(r: Rule): string {
   let sig = signatures.get(r.command);
-  if (sig === undefined) signatures.set(r.command, (sig = computeSignature(r.command)));
+  if (sig === undefined) signatures.set(r.command, (sig = flatString(computeSignature(r.command))));
   return sig;
 }
 

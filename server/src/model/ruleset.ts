@@ -6,6 +6,7 @@ import { STANDARD_TARGETS, findTarget } from '../knowledge/registry';
 import { findTable, TABLES } from '../knowledge/tables';
 import { isPlaceholderAddress } from '../knowledge/values';
 import { addressCombinations, joinSaveWords, ruleSpecWords } from './printer';
+import { flatString } from '../syntax/words';
 
 export class Rule {
   private cachedSpec?: string;
@@ -32,7 +33,7 @@ const specs = new WeakMap<IptablesCommand, { source?: string; destination?: stri
 function specOf(cmd: IptablesCommand, addrs: { source?: string; destination?: string }): string {
   const known = specs.get(cmd);
   if (known && known.source === addrs.source && known.destination === addrs.destination) return known.spec;
-  const spec = joinSaveWords(ruleSpecWords(cmd, addrs));
+  const spec = flatString(joinSaveWords(ruleSpecWords(cmd, addrs)));
   specs.set(cmd, { source: addrs.source, destination: addrs.destination, spec });
   return spec;
 }
@@ -195,14 +196,19 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
     case 'X': {
       const t = rs.tables.get(table);
       if (!t) return;
-      const victims = cmd.chain ? [t.chains.get(cmd.chain)] : [...t.chains.values()].filter((c) => !c.builtin && !rs.referencesTo(table, c.name).length);
       const chainRange = chainRangeOf(cmd);
-      for (const c of victims) {
-        if (!c) { noChain(problems, cmd); return; }
-        if (c.builtin) { modelError(problems, 'IPT108', chainRange, loc(`built-in chain ${c.name} cannot be deleted`, `組み込みチェイン ${c.name} は削除できません`)); return; }
-        if (rs.referencesTo(table, c.name).length) { modelError(problems, 'IPT108', chainRange, loc(`chain ${c.name} is still used by a jump and cannot be deleted`, `チェイン ${c.name} はまだジャンプ先として使われているため削除できません`)); return; }
-        t.chains.delete(c.name);
+      if (!cmd.chain) {
+        // Every user chain no rule jumps to (found in one pass: a script may have thousands of chains).
+        const referenced = new Set<string>();
+        for (const c of t.chains.values()) for (const r of c.rules) if (r.command.target) referenced.add(r.command.target.name);
+        for (const c of [...t.chains.values()]) if (!c.builtin && !referenced.has(c.name)) t.chains.delete(c.name);
+        return;
       }
+      const c = t.chains.get(cmd.chain);
+      if (!c) { noChain(problems, cmd); return; }
+      if (c.builtin) { modelError(problems, 'IPT108', chainRange, loc(`built-in chain ${c.name} cannot be deleted`, `組み込みチェイン ${c.name} は削除できません`)); return; }
+      if (rs.referencesTo(table, c.name).length) { modelError(problems, 'IPT108', chainRange, loc(`chain ${c.name} is still used by a jump and cannot be deleted`, `チェイン ${c.name} はまだジャンプ先として使われているため削除できません`)); return; }
+      t.chains.delete(c.name);
       return;
     }
     case 'E': {

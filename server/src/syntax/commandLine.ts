@@ -7,6 +7,7 @@ import { createToken, createTokenInstance, EmbeddedActionsParser, Lexer, type IT
 import { loc, rangeOf, type Family, type IptablesCommand, type Problem, type Word } from './ast';
 import { CommandSession } from './commandSession';
 import { splitRestoreWords } from './words';
+import { findLookalikes } from './lookalikes';
 
 const Bang = createToken({ name: 'Bang', pattern: Lexer.NA });
 const Option = createToken({ name: 'Option', pattern: Lexer.NA });
@@ -106,6 +107,12 @@ export interface CommandLineOptions {
  * severity error mean iptables would reject the command.
  */
 export function parseCommandWords(words: Word[], opts: CommandLineOptions): { command: IptablesCommand; problems: Problem[] } {
+  const result = parseOnce(words, opts);
+  for (const p of result.problems) if (p.code === 'IPT114') return withoutConsequences(result, words, opts);
+  return result;
+}
+
+function parseOnce(words: Word[], opts: CommandLineOptions): { command: IptablesCommand; problems: Problem[] } {
   parser ??= new CommandLineParser();
   const session = new CommandSession(words, opts);
   // Token offsets carry word indexes: the session reads the words themselves.
@@ -113,6 +120,47 @@ export function parseCommandWords(words: Word[], opts: CommandLineOptions): { co
   parser.session = session;
   parser.commandLine();
   return session.finish();
+}
+
+/**
+ * One typo, one error: a full-width space inside `INPUT　-p` also makes the chain unknown and `-p`
+ * vanish, and `２２` is also a bad port. Those follow from the look-alike characters (IPT114, with
+ * its fix), so the other problems reported are those of the command as it reads once the fixes are
+ * applied: what would still be wrong after them. The command itself stays the one written (invalid).
+ */
+function withoutConsequences(result: { command: IptablesCommand; problems: Problem[] }, words: Word[], opts: CommandLineOptions): { command: IptablesCommand; problems: Problem[] } {
+  const flagged = new Set<string>();
+  const key = (r: Problem['range']) => `${r.start.line}:${r.start.character}:${r.end.line}:${r.end.character}`;
+  for (const p of result.problems) if (p.code === 'IPT114') flagged.add(key(p.range));
+  const fixedWords: Word[] = [];
+  for (const w of words) {
+    const found = w.symbolic ? undefined : findLookalikes(w.text);
+    if (!found || !flagged.has(key(w.range))) { fixedWords.push(w); continue; }
+    for (const piece of piecesOf(w, found.fixed)) fixedWords.push(piece);
+  }
+  const after = parseOnce(fixedWords, { ...opts, ascii: false });
+  const problems = result.problems.filter((p) => p.code === 'IPT114');
+  for (const p of after.problems) problems.push(p);
+  return { command: result.command, problems };
+}
+
+/**
+ * The words a fixed word becomes (a look-alike space now separates words). Look-alikes are replaced
+ * one character for one, so a piece keeps its place in the word when the word is written as is
+ * (not quoted, on one line); otherwise every piece points at the whole word.
+ */
+function piecesOf(w: Word, fixed: string): Word[] {
+  const r = w.range;
+  const exact = r.start.line === r.end.line && r.end.character - r.start.character === w.text.length;
+  const out: Word[] = [];
+  const re = /[^ ]+/g;
+  for (let m = re.exec(fixed); m; m = re.exec(fixed)) {
+    const range = exact
+      ? { start: { line: r.start.line, character: r.start.character + m.index }, end: { line: r.start.line, character: r.start.character + m.index + m[0].length } }
+      : r;
+    out.push({ text: m[0], range, quoted: w.quoted });
+  }
+  return out;
 }
 
 /** Convenience for tests and tools: the arguments of one `iptables` call, such as `-A INPUT -p tcp --dport 22 -j ACCEPT`. */

@@ -19,6 +19,8 @@ export interface SaveFile {
 }
 
 const NON_ASCII = /[^\x00-\x7F]/;
+/** Read only (frozen): shared by every line without problems. */
+const NO_PROBLEMS = Object.freeze([]) as unknown as Problem[];
 
 const lineRange = (line: number, from: number, to: number): Range => ({ start: { line, character: from }, end: { line, character: to } });
 
@@ -82,7 +84,7 @@ export function parseSaveFile(text: string, family: Family, offset: Position = {
       const nameEnd = start + 1 + m[1].length;
       const policyStart = body.indexOf(m[2], nameEnd - base) + base;
       const entry: SaveEntry = { kind: 'chain', name: internName(m[1]), policy: m[2], range: full, nameRange: lineRange(line, start + 1, nameEnd), policyRange: lineRange(line, policyStart, policyStart + m[2].length) };
-      cache?.put({ line, table, raw, entry, problems: [] });
+      cache?.put({ line, table, raw, entry, problems: NO_PROBLEMS });
       entries.push(entry);
       continue;
     }
@@ -92,12 +94,16 @@ export function parseSaveFile(text: string, family: Family, offset: Position = {
     if (counter) from += counter[0].length;
     const split = splitRestoreWords(body, line, from);
     const words = base ? split.words.map((w) => shiftWord(w as LineWord, base)) : split.words;
-    const own: Problem[] = [];
-    for (const p of split.problems) own.push(base ? { ...p, range: shift(p.range, base) } : p);
     const { command, problems: ps } = parseCommandWords(words, { family, table, origin: 'save', ascii: !NON_ASCII.test(body) });
     command.range = full;
     if (counter) command.counters = { packets: counter[1], bytes: counter[2] };
-    for (const p of ps) own.push(p);
+    // The cache keeps each line's problems: most lines have none and share one empty array.
+    let own = NO_PROBLEMS;
+    if (split.problems.length || ps.length) {
+      own = [];
+      for (const p of split.problems) own.push(base ? { ...p, range: shift(p.range, base) } : p);
+      for (const p of ps) own.push(p);
+    }
     for (const p of own) problems.push(p);
     const entry: SaveEntry = { kind: 'rule', command, range: full };
     cache?.put({ line, table, raw, entry, problems: own });

@@ -75,6 +75,20 @@ test('look-alike dashes copied from web pages are reported with an ASCII fix', (
   assert.deepEqual(p.range, { start: { line: 0, character: 16 }, end: { line: 0, character: 23 } });
 });
 
+test('look-alike characters give one error each; what stays wrong after their fixes is still reported', () => {
+  const codes = (text: string) => parseRuleArgs(text).problems.map((p) => `${p.code}@${p.range.start.character}`);
+  // A full-width space glues the chain and -p into one word: without the fix applied, the chain
+  // would be unknown and --dport would lack its -p tcp. Only the look-alike is the user's mistake.
+  assert.deepEqual(codes('-A INPUT\u3000-p tcp --dport 22 -j ACCEPT'), ['IPT114@3']);
+  assert.deepEqual(codes('-A INPUT -p tcp --dport \uFF12\uFF12 -j ACCEPT'), ['IPT114@24']);
+  // A real error elsewhere on the line stays, at its own word (here after the glued word).
+  assert.deepEqual(codes('-A INPUT\u3000-p tcp --dport 70000 -j ACCEPT'), ['IPT114@3', 'IPT106@24']);
+  // ... and an error inside the fixed word is placed on its piece.
+  assert.deepEqual(codes('-A INPUT\u3000-p tpc --dport 22 -j ACCEPT').slice(0, 2), ['IPT114@3', 'IPT106@12']);
+  const { command } = parseRuleArgs('-A INPUT\u3000-p tcp --dport 22 -j ACCEPT');
+  assert.equal(command.invalid, true, 'iptables rejects the line as written');
+});
+
 test('free-text values may contain any character', () => {
   const { problems } = parseRuleArgs('-A INPUT -p tcp --dport 22 -j ACCEPT');
   assert.equal(problems.length, 0);

@@ -66,10 +66,6 @@ function loadCases(): Case[] {
  * parser (reported to its owner) and run as todo; `never` ones cannot be decided from the text.
  */
 const GAPS: { kind: 'parser' | 'never'; why: string; test: (c: Case) => boolean }[] = [
-  { kind: 'parser', why: 'implicit match of `-p mh`: load by the -p text (protocols.implicitMatchName), not by the printed name mobility-header', test: (c) => /^-p (mh|MH) --mh-type/.test(c.rule) },
-  { kind: 'parser', why: 'icmp6 needs -p ipv6-icmp: compare protocols by number (58), not by name', test: (c) => c.family === 6 && c.ok && c.rule.includes('--icmpv6-type') },
-  { kind: 'parser', why: 'getopt abbreviations are tried before the implicit -p match (`-m multiport --sport` is --sports)', test: (c) => c.rule === '-p tcp -m multiport --sport 22' },
-  { kind: 'parser', why: '`! -p all` / `! -p 0` "would never match" and is refused', test: (c) => /^! -p (0|all)$/.test(c.rule) },
   { kind: 'never', why: 'nft keeps 8 bits of mptcp (262) as tcp, but the tcp match still sees 262', test: (c) => c.rule.startsWith('-p mptcp -m tcp') },
   { kind: 'never', why: 'a pinned BPF object exists or not on the machine that loads the rule', test: (c) => c.rule.includes('--object-pinned') },
 ];

@@ -84,11 +84,7 @@ const CASES: Case[] = [
     file: '10-crlf-windows.sh', expect: ['IPT100:1', 'IPT204:10'],
     why: 'CRLF script: sh hands "ACCEPT\\r" to iptables, every command fails ("Bad policy name"); IPT204 still holds once the line ends are fixed',
   },
-  {
-    file: '32-fullwidth-space.sh', expect: ['IPT114:2', 'IPT114:3', 'IPT114:4'], now: ['IPT105:2', 'IPT107:2', 'IPT114:2', 'IPT106:3', 'IPT114:3', 'IPT114:4'],
-    why: 'a full-width space and full-width digits: one finding per bad word',
-    todo: 'the parser adds IPT105/IPT107/IPT106 consequences to each IPT114 (report: syntax/lookalikes.ts)',
-  },
+  { file: '32-fullwidth-space.sh', expect: ['IPT114:2', 'IPT114:3', 'IPT114:4'], why: 'a full-width space and full-width digits: one finding per bad word' },
 ];
 
 for (const c of CASES) {

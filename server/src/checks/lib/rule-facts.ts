@@ -158,9 +158,19 @@ export function protocolAllows(cmd: IptablesCommand, proto: string): boolean | u
 
 /** An address option's value as a network, or undefined (host name, variable, unreadable). */
 export function addressOf(text: string, family: Family): Cidr | undefined {
-  const r = parseAddress(text, family);
-  return r.ok && 'bytes' in r.value ? r.value : undefined;
+  // Reachability walks ask for the same rule's address once per walk: read each text once.
+  const memo = ADDRESSES[family];
+  let known = memo.get(text);
+  if (known === undefined) {
+    const r = parseAddress(text, family);
+    known = r.ok && 'bytes' in r.value ? r.value : null;
+    if (memo.size >= 100_000) memo.clear();
+    memo.set(text, known);
+  }
+  return known ?? undefined;
 }
+/** Read-only results (callers never change a Cidr they are given). */
+const ADDRESSES: Record<Family, Map<string, Cidr | null>> = { 4: new Map(), 6: new Map() };
 
 /** True when the network `inner` lies entirely inside `outer`. */
 export function cidrWithin(inner: Cidr, outer: Cidr): boolean {
