@@ -28,6 +28,9 @@ export interface OrderFinding {
   by: Rule[];
   /** For shadowed/redundant: one earlier rule that alone matches every packet of this rule, if any. */
   single?: Rule;
+  /** For a duplicate the analysis reads exactly: the rules that decide its packets first (its copy among
+   * them), and whether all with its verdict. */
+  decidedBy?: { rules: Rule[]; sameVerdict: boolean };
 }
 
 /** Targets after which a packet never reaches the next rule of the same chain. SYNPROXY is not one:
@@ -120,6 +123,26 @@ function chainOrder(chain: Chain, table: string, ctx: Ctx, out: OrderFinding[]):
   let pending: Rule | undefined;
   let last: { rule: Rule; rb: RuleBox } | undefined;
   const boxOf = (r: Rule): RuleBox => (last?.rule === r ? last.rb : (last = { rule: r, rb: ruleBox(r, domain) }).rb);
+  /** Whether the deciding rules before `rule` take every packet it matches, and which of them do. */
+  const coverage = (rule: Rule): { by: Rule[]; same: boolean; single?: Rule } | 'vacuous' | undefined => {
+    if (work <= 0 || ctx.budget.left <= 0) return undefined;
+    const rb = boxOf(rule);
+    if (boxIsEmpty(rb.box)) return 'vacuous';
+    const allowed = Math.min(RULE_BUDGET, work, ctx.budget.left);
+    const b = { left: allowed };
+    const idx = index!; // deciding is not empty
+    const maybe = idx.candidates(rb.box);
+    const res = coveredByCovers(rb.box, idx.covers, b, maybe);
+    work -= allowed - b.left;
+    ctx.budget.left -= allowed - b.left;
+    if (!res?.covered) return undefined;
+    const by = res.used.map((j) => deciding[j]);
+    const verdict = verdictKey(rule);
+    const same = verdict !== undefined && by.every((d) => d.verdict === verdict);
+    const k = maybe.find((j) => boxInside(rb.box, idx.covers[j]));
+    const single = k !== undefined && (!same || deciding[k].verdict === verdict) ? deciding[k].rule : undefined;
+    return { by: by.map((d) => d.rule), same, single };
+  };
   const settle = () => {
     if (!pending) return;
     const rb = boxOf(pending);
@@ -153,6 +176,10 @@ function chainOrder(chain: Chain, table: string, ctx: Ctx, out: OrderFinding[]):
         const since = !jumps && boxOf(rule).exact ? lastMutating : lastImpure;
         if (earlier.index >= since && (decision(earlier.rule) !== undefined || isRepeatHarmless(cmd, effects))) {
           found('duplicate', rule, [earlier.rule]);
+          // Who decides its packets first (the copy, and earlier rules that take some of them before
+          // it): what a line mixing this copy with other rules is reported with.
+          const c = claimable && deciding.length ? coverage(rule) : undefined;
+          if (c && c !== 'vacuous') out[out.length - 1].decidedBy = { rules: c.by, sameVerdict: c.same };
           continue;
         }
       }
@@ -162,25 +189,10 @@ function chainOrder(chain: Chain, table: string, ctx: Ctx, out: OrderFinding[]):
     // the rule itself never matches.
     if (shapes.size && isImpure(cmd, effects)) lastImpure = i;
 
-    if (claimable && deciding.length && work > 0 && ctx.budget.left > 0) {
-      const rb = boxOf(rule);
-      if (boxIsEmpty(rb.box)) { found('vacuous', rule, []); continue; }
-      const allowed = Math.min(RULE_BUDGET, work, ctx.budget.left);
-      const b = { left: allowed };
-      const idx = index!; // deciding is not empty
-      const maybe = idx.candidates(rb.box);
-      const res = coveredByCovers(rb.box, idx.covers, b, maybe);
-      work -= allowed - b.left;
-      ctx.budget.left -= allowed - b.left;
-      if (res?.covered) {
-        const by = res.used.map((j) => deciding[j]);
-        const verdict = verdictKey(rule);
-        const same = verdict !== undefined && by.every((d) => d.verdict === verdict);
-        const k = maybe.find((j) => boxInside(rb.box, idx.covers[j]));
-        const single = k !== undefined && (!same || deciding[k].verdict === verdict) ? deciding[k].rule : undefined;
-        found(same ? 'redundant' : 'shadowed', rule, by.map((d) => d.rule), single);
-        continue;
-      }
+    if (claimable && deciding.length) {
+      const c = coverage(rule);
+      if (c === 'vacuous') { found('vacuous', rule, []); continue; }
+      if (c) { found(c.same ? 'redundant' : 'shadowed', rule, c.by, c.single); continue; }
     }
     // Header fields changed here: what earlier rules decide no longer tells about later rules.
     if ((deciding.length || shapes.size) && mutatesFields(cmd, effects)) { deciding = []; index = undefined; lastMutating = i; }

@@ -89,6 +89,19 @@ test('a command that makes several rules is reported only when all of them never
   assert.equal(p.fixes, undefined, 'a loop body is not moved');
 });
 
+test('a line whose rules copy a shadowed rule names what decides the copy first, not the copy', () => {
+  // Line 8 makes two rules. 10.0.0.5 is accepted first by line 6; 10.0.0.1 is accepted first by
+  // line 5 (line 7 copies this rule but never applies itself): line 8 never applies, decided by 5 and 6.
+  const text = filter('-A INPUT -s 10.0.0.2,10.0.0.1 -j ACCEPT', '-A INPUT ! -s 10.0.0.1/32 -j ACCEPT', '-A INPUT -s 10.0.0.2,10.0.0.1 -j REJECT', '-A INPUT -s 10.0.0.5,10.0.0.1 -j REJECT');
+  assert.deepEqual(codes(text), ['IPT401@7', 'IPT401@8']);
+  const p = only(lint(text).problems, 'IPT401').find((x) => x.range.start.line + 1 === 8)!;
+  assert.match(p.message.en, /line 5, 6 of INPUT/);
+  assert.deepEqual(p.related?.map((r) => r.range.start.line + 1), [5, 6]);
+  // With the copy deciding for itself (its line not shadowed), the copy is what decides first.
+  const own = filter('-A INPUT -s 10.0.0.2 -j ACCEPT', '-A INPUT ! -s 10.0.0.1/32 -j ACCEPT', '-A INPUT -s 10.0.0.1 -j REJECT', '-A INPUT -s 10.0.0.5,10.0.0.1 -j REJECT');
+  assert.match(only(lint(own).problems, 'IPT401')[0].message.en, /line 6, 7 of INPUT/);
+});
+
 test('IPT402: redundant rule, tagged unnecessary; deleting it removes the finding', () => {
   const text = filter('-A INPUT -s 10.0.0.0/8 -j ACCEPT', '-A INPUT -s 10.1.2.3/32 -p tcp -m tcp --dport 22 -j ACCEPT', '-A INPUT -j DROP');
   const [p, ...rest] = only(lint(text).problems, 'IPT402');

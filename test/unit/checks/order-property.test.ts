@@ -337,7 +337,7 @@ test('rule-order claims hold for every packet (random rulesets, exhaustive packe
   // ORDER_RUNS=N explore further.
   const seedEnv = process.env.ORDER_SEED;
   const seed = seedEnv === 'random' ? undefined : Number(seedEnv ?? 20261125);
-  fc.assert(fc.property(arbRuleset, (rules) => checkRuleset(rules)), { numRuns: Number(process.env.ORDER_RUNS ?? 120), seed });
+  fc.assert(fc.property(arbRuleset, (rules) => checkRuleset(rules)), { numRuns: Number(process.env.ORDER_RUNS ?? 120), seed, includeErrorInReport: true });
   // The generator must actually produce claims of each kind, or the test proves nothing.
   for (const k of ['shadowed', 'redundant', 'duplicate']) assert.ok((counts[k] ?? 0) > 2, `too few ${k} claims: ${JSON.stringify(counts)}`);
   console.log(`# ${fixesChecked} IPT401 fixes re-linted`);

@@ -49,24 +49,25 @@ export function orderGroups(analysis: Analysis): OrderGroup[] {
         if (byRange.has(k)) made.set(k, (made.get(k) ?? 0) + 1);
       }
     }
-    const byRule = new Map<Rule, OrderFinding>();
-    for (const f of found) byRule.set(f.rule, f);
     for (const [k, all] of byRange) {
       if (all.length !== made.get(k)) continue;
       const fs = all.filter((f) => f.kind !== 'vacuous');
       if (!fs.length) continue;
       const kinds = new Set(fs.map((f) => f.kind as OrderKind));
       let kind: OrderKind = kinds.size === 1 ? [...kinds][0] : kinds.has('shadowed') || kinds.has('unreachable') ? 'shadowed' : 'redundant';
-      // "Duplicate of line N" is about the text: a line that also made rules matching nothing, or
-      // whose rules copy those of several lines, is not one. When each copied rule ends the chain,
-      // the line is redundant: its packets are decided first by whatever decides those of the
-      // copies (the copy itself, or the rules that make the copy redundant in turn).
+      // "Duplicate of line N" is about the text: a line that also made rules matching nothing or
+      // decided by other rules, or whose rules copy those of several lines, is not one. Its packets
+      // are decided first by the copies and by the rules that take some of their packets before them:
+      // redundant when all of those share its verdict, shadowed when some do not. No claim when that
+      // is not known (a copy that does not end the chain, or that the analysis cannot read exactly).
       let by: Rule[] | undefined;
-      if (kind === 'duplicate' && (fs.length !== all.length || new Set(fs.map((f) => rangeKey(f.by[0].command.range))).size > 1)) {
-        const deciders = fs.map((f) => firstDeciders(f, byRule));
-        if (deciders.some((d) => d === undefined)) continue;
-        kind = 'redundant';
-        by = [...new Set(deciders.flat() as Rule[])];
+      if (kinds.has('duplicate') && (kinds.size > 1 || fs.length !== all.length || new Set(fs.map((f) => rangeKey(f.by[0].command.range))).size > 1)) {
+        const resolved = fs.map(decidersOf);
+        if (resolved.some((d) => d === undefined)) continue;
+        kind = resolved.every((d) => d!.sameVerdict) ? 'redundant' : 'shadowed';
+        // In chain order, as the findings list them (the fix moves a rule above the first).
+        const position = new Map(fs[0].chain.rules.map((r, i) => [r, i]));
+        by = [...new Set(resolved.flatMap((d) => d!.rules))].sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
       }
       const single = by === undefined && fs.length === 1 && kind === 'redundant' ? fs[0].single : undefined;
       by ??= [...new Set(fs.flatMap((f) => f.by))];
@@ -80,17 +81,17 @@ export function orderGroups(analysis: Analysis): OrderGroup[] {
 }
 
 /**
- * The rules that decide first, with the same verdict, every packet of a redundant or duplicate
- * rule; undefined when that is not known for sure (a copy that does not end the chain, or one
- * that is itself shadowed by another verdict).
+ * The rules that decide first the packets of a rule with a finding, and whether they all do so with
+ * the rule's own verdict; undefined when that is not known for sure (a copy of a rule that does not
+ * end the chain or that the analysis cannot read exactly, a rule that matches nothing).
  */
-function firstDeciders(f: OrderFinding, byRule: Map<Rule, OrderFinding>, depth = 0): Rule[] | undefined {
-  if (f.kind === 'redundant') return f.by;
-  if (f.kind !== 'duplicate' || depth > 100) return undefined;
-  const copy = f.by[0];
-  if (decision(copy) === undefined) return undefined;
-  const own = byRule.get(copy);
-  return own ? firstDeciders(own, byRule, depth + 1) : [copy];
+function decidersOf(f: OrderFinding): { rules: Rule[]; sameVerdict: boolean } | undefined {
+  switch (f.kind) {
+    case 'redundant': return { rules: f.by, sameVerdict: true };
+    case 'shadowed': case 'unreachable': return { rules: f.by, sameVerdict: false };
+    case 'duplicate': return f.decidedBy;
+    case 'vacuous': return undefined; // matches nothing at all: not a question of order
+  }
 }
 
 export function orderCheck(analysis: Analysis, kind: OrderKind, describe: (g: OrderGroup) => { message: Localized; related: Localized }, extra?: (g: OrderGroup) => Partial<Finding>): Finding[] {
