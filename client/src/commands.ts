@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ErrorCodes, ExecuteCommandRequest, ResponseError, type InitializeResult, type LanguageClient } from 'vscode-languageclient/node';
 import type { ReportDocuments } from './views';
+import { markdownOf, traceMarkdown } from './reportMarkdown';
 
 export const SERVER_COMMANDS = {
   effectiveRuleset: 'iptables.server.effectiveRuleset',
@@ -67,7 +68,7 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
       return undefined;
     }
     await rememberPacket(context, packet);
-    return ctx.reports.showMarkdown(vscode.l10n.t('Trace {0}', path.posix.basename(doc.uri.path)), traceMarkdown(result, packet));
+    return ctx.reports.showMarkdown(vscode.l10n.t('Trace {0}', path.posix.basename(doc.uri.path)), traceMarkdown(result, packet, doc));
   });
 
   reg('iptables.showExposureMatrix', async (arg) => {
@@ -162,33 +163,6 @@ async function untitledRules(source: vscode.Uri, fileName: string | undefined, t
     }
   }
   return vscode.workspace.openTextDocument({ language: 'iptables', content: text });
-}
-
-function markdownOf(result: unknown): string {
-  if (typeof result === 'string') return result;
-  if (result && typeof result === 'object' && typeof (result as { markdown?: unknown }).markdown === 'string') {
-    return (result as { markdown: string }).markdown;
-  }
-  return '```json\n' + JSON.stringify(result, null, 2) + '\n```\n';
-}
-
-interface TraceStep { table?: string; chain?: string; line?: number; matched?: boolean }
-interface TraceResult { verdict?: string; decidedBy?: { line: number; chain: string } | null; steps?: TraceStep[] }
-
-/** Renders the CLI's trace JSON shape as Markdown unless the server already sent Markdown. */
-export function traceMarkdown(result: unknown, packet: string): string {
-  const r = result as TraceResult;
-  if (typeof result === 'string' || !r || typeof r !== 'object' || typeof r.verdict !== 'string') return markdownOf(result);
-  const out = [`## ${vscode.l10n.t('Packet trace')}`, '', '`' + packet.replace(/`/g, "'") + '`', ''];
-  const decided = r.decidedBy
-    ? vscode.l10n.t('decided by the rule on line {0} (chain {1})', r.decidedBy.line + 1, r.decidedBy.chain)
-    : vscode.l10n.t('decided by the chain policy');
-  out.push(`**${vscode.l10n.t('Verdict')}: ${r.verdict}** (${decided})`, '');
-  if (r.steps?.length) {
-    out.push(`| ${vscode.l10n.t('Table')} | ${vscode.l10n.t('Chain')} | ${vscode.l10n.t('Line')} | ${vscode.l10n.t('Matched')} |`, '|---|---|---:|:---:|');
-    for (const s of r.steps) out.push(`| ${s.table ?? ''} | ${s.chain ?? ''} | ${s.line === undefined ? '' : s.line + 1} | ${s.matched ? '✔' : ''} |`);
-  }
-  return out.join('\n') + '\n';
 }
 
 /** A quick pick that takes free text and offers the packets traced before, newest first. */

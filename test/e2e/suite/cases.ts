@@ -234,7 +234,15 @@ export function defineTests({ test, note }: TestApi): void {
       assert.ok(doc, 'no trace shown');
       return doc.getText();
     };
-    assert.match(await trace('tcp 203.0.113.5:40000 > 10.0.0.1:22 in eth0 state NEW'), /\bACCEPT\b/);
+    const trusted = await trace('tcp 203.0.113.5:40000 > 10.0.0.1:22 in eth0 state NEW');
+    assert.match(trusted, /\bACCEPT\b/);
+    // The deciding rule is the SSH allow for $TrustIP: its line number links to that line of the
+    // script, and its text is shown.
+    const source = (await vscode.workspace.openTextDocument(script())).getText().split('\n');
+    const ssh = source.findIndex((l) => l.includes('$TrustIP') && l.includes('--dport 22')) + 1;
+    assert.ok(ssh > 0);
+    assert.ok(trusted.includes(`](${script().with({ fragment: `L${ssh}` }).toString()})`), `a link to line ${ssh} in:\n${trusted}`);
+    assert.ok(trusted.includes('`iptables -A INPUT -p tcp -s $TrustIP --dport 22 -j ACCEPT`'), trusted);
     assert.match(await trace('tcp 198.51.100.7:40000 > 10.0.0.1:22 in eth0 state NEW'), /\bDROP\b/);
     // Shown as a rendered Markdown preview (a webview tab), one per report however often it runs.
     const name = vscode.l10n.t('Trace {0}', 'packet_filter.sh') + '.md';
