@@ -2,13 +2,15 @@
 //   `node dist/cli.cjs check FILE`   versus   `unshare -n sh -c 'iptables-restore --test < FILE'`
 // on a generated 70,000-line kube-proxy dump and on the largest real dumps in ../shared/corpus/save.
 // Reports median/min wall time, the ratio, and peak RSS; writes bench/out/results.json.
-// Usage: npm run bench [-- --runs N] [--lines N] [--budget SECONDS-PER-COMMAND]
+// Also times `check` on a generated blocklist script (one iptables call per network).
+// Usage: npm run bench [-- --runs N] [--lines N] [--script-networks N] [--budget SECONDS-PER-COMMAND]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKubeDump } from './kube-dump';
+import { generateBlocklistScript } from './blocklist-script';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bench', 'out');
@@ -23,6 +25,7 @@ const RUNS = arg('runs', 7);
 /** Seconds one command may take in total; a slow command gets fewer runs (at least 2). */
 const BUDGET_S = arg('budget', 180);
 const LINES = arg('lines', 70_000);
+const SCRIPT_NETWORKS = arg('script-networks', 20_000);
 
 function sh(cmd: string, args: string[], input?: string): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(cmd, args, { encoding: 'utf8', input, maxBuffer: 1 << 30 });
@@ -169,8 +172,16 @@ function main(): void {
     console.log(`\none check of the kube-proxy dump, inside the process: front end (parse + model) ${split.frontEnd} ms, checks ${split.checks} ms (${top})`);
   }
 
+  // A shell script of one iptables call per blocked network (no oracle: running 20,000 iptables
+  // processes would time iptables' start-up, not its parser).
+  const scriptFile = join(OUT, `blocklist-${SCRIPT_NETWORKS}.sh`);
+  writeFileSync(scriptFile, generateBlocklistScript(SCRIPT_NETWORKS));
+  const script = time(`${q(process.execPath)} ${q(CLI)} check ${q(scriptFile)}`);
+  console.log(`\nblocklist script, ${SCRIPT_NETWORKS} iptables calls: check ${fmtMs(script.medianMs)} median (${script.runs} runs), ${fmtKb(script.peakRssKb)} peak RSS, exit ${script.exitCode}`);
+
   const results = {
     phases: split,
+    blocklistScript: { networks: SCRIPT_NETWORKS, ...script, command: undefined },
     date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model,
     iptables: sh('iptables', ['--version']).stdout.trim() || null, timer: HAVE_HYPERFINE ? 'hyperfine' : 'node', runs: RUNS,
     kubeDump: dump.stats,

@@ -138,7 +138,9 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
       else if (cmd.op === 'I') {
         const at = (cmd.ruleNum ?? 1) - 1;
         if (at < 0 || at > live.rules.length) return indexError(problems, cmd, live);
-        live.rules = [...live.rules.slice(0, at), ...rules, ...live.rules.slice(at)];
+        // In place: a blocklist script inserts tens of thousands of rules at the top, one at a time.
+        if (rules.length === 1) live.rules.splice(at, 0, rules[0]);
+        else live.rules = [...live.rules.slice(0, at), ...rules, ...live.rules.slice(at)];
       } else if (cmd.op === 'R') {
         const at = (cmd.ruleNum ?? 0) - 1;
         if (at < 0 || at >= live.rules.length) return indexError(problems, cmd, live);

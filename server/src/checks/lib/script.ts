@@ -5,7 +5,6 @@ import type { Analysis, CommandRecord } from '../../engine';
 import type { Family, Position, Range } from '../../syntax/ast';
 import { Ruleset, applyCommand } from '../../model/ruleset';
 
-const sameRange = (a: Range, b: Range) => a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 const inside = (r: Range, outer: Range) => (r.start.line > outer.start.line || (r.start.line === outer.start.line && r.start.character >= outer.start.character))
   && (r.end.line < outer.end.line || (r.end.line === outer.end.line && r.end.character <= outer.end.character));
 
@@ -14,13 +13,26 @@ export function isPlainStatement(analysis: Analysis, rec: CommandRecord): boolea
   if (rec.conditional || rec.fromRestore || analysis.kind !== 'shell') return false;
   const r = rec.command.range;
   if (analysis.shell?.functions.some((f) => inside(r, f.definition))) return false;
-  if (analysis.commands.filter((x) => sameRange(x.command.range, r)).length > 1) return false; // a loop body
+  const { runs, lines } = layoutOf(analysis);
+  if ((runs.get(rangeKey(r)) ?? 0) > 1) return false; // a loop body
   // Another statement on the same lines (`a && b`, `x; iptables ...`) would move with it.
-  const lines = analysis.text.split('\n');
   const before = lines[r.start.line].slice(0, r.start.character);
   const after = lines[r.end.line].slice(r.end.character);
   return /^\s*$/.test(before) && /^\s*(#.*)?\r?$/.test(after);
 }
+
+/** How many commands each source range ran, and the lines: asked for every command of a 10,000-line script. */
+const layouts = new WeakMap<Analysis, { runs: Map<string, number>; lines: string[] }>();
+function layoutOf(analysis: Analysis): { runs: Map<string, number>; lines: string[] } {
+  let layout = layouts.get(analysis);
+  if (!layout) {
+    const runs = new Map<string, number>();
+    for (const x of analysis.commands) { const k = rangeKey(x.command.range); runs.set(k, (runs.get(k) ?? 0) + 1); }
+    layouts.set(analysis, (layout = { runs, lines: analysis.text.split('\n') }));
+  }
+  return layout;
+}
+const rangeKey = (r: Range) => `${r.start.line}:${r.start.character}:${r.end.line}:${r.end.character}`;
 
 export function textOf(text: string, range: Range): string {
   const lines = text.split('\n');
