@@ -2,8 +2,10 @@
 // server start, one-line edit -> published diagnostics on 1k/10k/70k-line iptables-save
 // documents (kube-proxy dumps), hover and completion latency, peak memory (RSS from /proc).
 // Prints a table and whether the targets are met; never fails on a threshold.
-//   npm run bench:lsp [-- --sizes 1000,10000 --edits 20 --budget 120]
+//   npm run bench:lsp [-- --sizes 1000,10000 --edits 20 --budget 120 --script 20000]
+// `--script N` adds a shell script of N iptables calls (bench/blocklist-script.ts; no target).
 import { generateKubeDump } from '../kube-dump';
+import { generateBlocklistScript } from '../blocklist-script';
 import { LspClient, pos, rssOf, serverBuilt } from '../../test/lsp/client';
 
 const arg = (name: string, def: string) => {
@@ -11,6 +13,7 @@ const arg = (name: string, def: string) => {
   return i > 0 ? process.argv[i + 1] : def;
 };
 const SIZES = arg('sizes', '1000,10000,70000').split(',').map(Number);
+const SCRIPT = Number(arg('script', '0'));
 const EDITS = Number(arg('edits', '20'));
 /** Seconds a size may take before the rest of its measurements are skipped. */
 const BUDGET = Number(arg('budget', '150'));
@@ -46,24 +49,38 @@ async function measureStart(runs = 5): Promise<number[]> {
   return times;
 }
 
-async function measureSize(size: number): Promise<Row> {
-  const { text } = generateKubeDump(size);
+/** A document to measure: where to type, and which lines hold rules. */
+interface Doc { text: string; uri: string; languageId: string; editAt: (lines: string[]) => { line: number; col: number }; isRule: (line: string) => boolean }
+
+const kubeDoc = (size: number): Doc => ({
+  text: generateKubeDump(size).text, uri: `file:///bench/kube-${size}.rules`, languageId: 'iptables',
+  // A character in a rule's comment in the middle of the document.
+  editAt: (lines) => { const line = lines.findIndex((l, i) => i > lines.length / 2 && l.includes('--comment "')); return { line, col: lines[line].indexOf('--comment "') + '--comment "'.length }; },
+  isRule: (l) => l.startsWith('-A '),
+});
+const scriptDoc = (networks: number): Doc => ({
+  text: generateBlocklistScript(networks), uri: `file:///bench/blocklist-${networks}.sh`, languageId: 'shellscript',
+  // A digit of a blocked network in the middle of the script.
+  editAt: (lines) => { const line = Math.floor(lines.length / 2); return { line, col: lines[line].indexOf(' -s ') + 4 }; },
+  isRule: (l) => l.startsWith('iptables -'),
+});
+
+async function measureSize(size: number, doc: Doc = kubeDoc(size)): Promise<Row> {
+  const { text, uri } = doc;
   const lines = text.split('\n');
   const row: Row = { size, lines: lines.length, open: NaN, editP50: NaN, editP95: NaN, edits: 0, firstEdit: NaN, maxEdit: NaN, newlineP50: NaN, newlineP95: NaN, hoverP95: NaN, completionP95: NaN, completionItems: 0, rssMB: NaN, peakMB: NaN, note: '' };
   const c = await LspClient.start();
-  const uri = `file:///bench/kube-${size}.rules`;
   const deadline = now() + BUDGET * 1000;
   const left = () => Math.max(1, (deadline - now()) / 1000);
   try {
     let t0 = now();
-    c.open(uri, text);
+    c.open(uri, text, doc.languageId);
     const first = await withTimeout(c.diagnosticsFor(uri, 1, BUDGET * 1000), left());
     if (first === 'timeout') { row.note = `first analysis over ${BUDGET} s`; return row; }
     row.open = now() - t0;
 
-    // One-line edits in the middle of the document: a character in a rule's comment, added then removed.
-    const target = lines.findIndex((l, i) => i > lines.length / 2 && l.includes('--comment "'));
-    const col = lines[target].indexOf('--comment "') + '--comment "'.length;
+    // One-line edits in the middle of the document: a character added, then removed.
+    const { line: target, col } = doc.editAt(lines);
     const times: number[] = [];
     for (let k = 0; k < EDITS; k++) {
       const change = k % 2 === 0
@@ -98,7 +115,7 @@ async function measureSize(size: number): Promise<Row> {
     row.newlineP95 = pct(newlines, 95);
 
     // Hover on words of rule lines spread over the document (the analysis is current).
-    const ruleLines = lines.map((l, i) => [l, i] as const).filter(([l]) => l.startsWith('-A '));
+    const ruleLines = lines.map((l, i) => [l, i] as const).filter(([l]) => doc.isRule(l));
     const hovers: number[] = [];
     for (let k = 0; k < HOVERS && now() < deadline; k++) {
       const [l, i] = ruleLines[Math.floor((k * 7919) % ruleLines.length)];
@@ -138,6 +155,12 @@ async function main(): Promise<void> {
     const r = await measureSize(size);
     rows.push(r);
     console.log(`  ${size} lines measured${r.note ? ' — ' + r.note : ''}`);
+  }
+  if (SCRIPT > 0) {
+    const r = await measureSize(SCRIPT, scriptDoc(SCRIPT));
+    r.note = `shell script, ${SCRIPT} iptables calls${r.note ? '; ' + r.note : ''}`;
+    rows.push(r);
+    console.log(`  script of ${SCRIPT} calls measured`);
   }
   console.log('\n| lines | open->diagnostics ms | edit->diagnostics p50 / p95 ms (n) | first / max edit ms | Enter p50 / p95 ms | hover p95 ms | completion p95 ms (max items) | RSS / peak MB | note |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---|');
