@@ -133,14 +133,18 @@ function withoutConsequences(result: { command: IptablesCommand; problems: Probl
   const key = (r: Problem['range']) => `${r.start.line}:${r.start.character}:${r.end.line}:${r.end.character}`;
   for (const p of result.problems) if (p.code === 'IPT114') flagged.add(key(p.range));
   const fixedWords: Word[] = [];
+  // Pieces placed on the whole word (see piecesOf): a fix made for one of them would replace all of it.
+  const unplaced = new Set<string>();
   for (const w of words) {
     const found = w.symbolic ? undefined : findLookalikes(w.text);
     if (!found || !flagged.has(key(w.range))) { fixedWords.push(w); continue; }
-    for (const piece of piecesOf(w, found.fixed)) fixedWords.push(piece);
+    const { pieces, exact } = piecesOf(w, found.fixed);
+    for (const piece of pieces) fixedWords.push(piece);
+    if (!exact) unplaced.add(key(w.range));
   }
   const after = parseOnce(fixedWords, { ...opts, ascii: false });
   const problems = result.problems.filter((p) => p.code === 'IPT114');
-  for (const p of after.problems) problems.push(p);
+  for (const p of after.problems) problems.push(p.fixes && unplaced.has(key(p.range)) ? { ...p, fixes: undefined } : p);
   return { command: result.command, problems };
 }
 
@@ -149,7 +153,7 @@ function withoutConsequences(result: { command: IptablesCommand; problems: Probl
  * one character for one, so a piece keeps its place in the word when the word is written as is
  * (not quoted, on one line); otherwise every piece points at the whole word.
  */
-function piecesOf(w: Word, fixed: string): Word[] {
+function piecesOf(w: Word, fixed: string): { pieces: Word[]; exact: boolean } {
   const r = w.range;
   const exact = r.start.line === r.end.line && r.end.character - r.start.character === w.text.length;
   const out: Word[] = [];
@@ -160,7 +164,7 @@ function piecesOf(w: Word, fixed: string): Word[] {
       : r;
     out.push({ text: m[0], range, quoted: w.quoted });
   }
-  return out;
+  return { pieces: out, exact };
 }
 
 /** Convenience for tests and tools: the arguments of one `iptables` call, such as `-A INPUT -p tcp --dport 22 -j ACCEPT`. */

@@ -85,6 +85,9 @@ test('look-alike characters give one error each; what stays wrong after their fi
   assert.deepEqual(codes('-A INPUT\u3000-p tcp --dport 70000 -j ACCEPT'), ['IPT114@3', 'IPT106@24']);
   // ... and an error inside the fixed word is placed on its piece.
   assert.deepEqual(codes('-A INPUT\u3000-p tpc --dport 22 -j ACCEPT').slice(0, 2), ['IPT114@3', 'IPT106@12']);
+  // A quoted word cannot be cut at its characters: what stays wrong in it is shown on the whole word, without a fix.
+  const quoted = parseRuleArgs('-A INPUT -p tcp "--dpotr\u3000x" -j ACCEPT').problems;
+  assert.deepEqual(quoted.map((p) => [p.code, p.range.start.character, p.range.end.character, p.code === 'IPT114' || !p.fixes]), [['IPT114', 16, 27, true], ['IPT101', 16, 27, true]]);
   const { command } = parseRuleArgs('-A INPUT\u3000-p tcp --dport 22 -j ACCEPT');
   assert.equal(command.invalid, true, 'iptables rejects the line as written');
 });
