@@ -425,7 +425,8 @@ export class CommandSession {
   private applyCommand(op: CommandOp, word: Word): void {
     const c = this.cmd;
     if (c.op) {
-      err(this.problems, 'IPT117', word.range, loc(`only one command per call: -${c.op} and ${word.text} cannot be combined`, `1 回の呼び出しに指定できるコマンドは 1 つです（-${c.op} と ${word.text} は併用できません）`));
+      // Once per call, as iptables stops at the first (a pasted line can repeat -A thousands of times).
+      if (this.firstRepeat('#command')) err(this.problems, 'IPT117', word.range, loc(`only one command per call: -${c.op} and ${word.text} cannot be combined`, `1 回の呼び出しに指定できるコマンドは 1 つです（-${c.op} と ${word.text} は併用できません）`));
       return;
     }
     c.op = op;
@@ -467,7 +468,7 @@ export class CommandSession {
   private applyTarget(isGoto: boolean, word: Word, arg: Word, name: string, argIdx: number | undefined): void {
     const c = this.cmd;
     if (c.target) {
-      err(this.problems, 'IPT117', word.range, loc('only one -j or -g per rule', '-j / -g は 1 つのルールに 1 回だけ指定できます'));
+      if (this.firstRepeat('#target')) err(this.problems, 'IPT117', word.range, loc('only one -j or -g per rule', '-j / -g は 1 つのルールに 1 回だけ指定できます'));
       return;
     }
     const module: ParsedModule = { name, kind: 'target', word, nameWord: arg, options: [] };

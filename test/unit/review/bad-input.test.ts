@@ -112,6 +112,17 @@ test('one command repeating -s 150,000 times gets one finding, not one per repea
   assert.equal(lintSafely(repeated).problems.length, 1);
 });
 
+test('a pasted line repeating -A INPUT -j DROP 50,000 times: one error per kind, not one per repeat', () => {
+  const a = lintSafely('iptables' + ' -A INPUT -j DROP'.repeat(50_000) + '\n');
+  assert.deepEqual(a.problems.map((p) => p.code), ['IPT117', 'IPT117']); // a second command, a second -j
+});
+
+test('50,000 words of full-width characters copied from a page: one IPT114 per word and one consequence, not one per word', () => {
+  const a = lintSafely('iptables ' + '\uFF0D\uFF21\u3000\uFF29\uFF2E\uFF30\uFF35\uFF34 '.repeat(50_000) + '\n');
+  assert.equal(a.problems.filter((p) => p.code === 'IPT114').length, 50_000);
+  assert.ok(a.problems.length <= 50_002, `${a.problems.length} findings`);
+});
+
 test('5,000 nested ifs: a warning at the depth limit, no stack overflow', () => {
   const n = 5000;
   const text = '#!/bin/sh\n' + 'if true; then\n'.repeat(n) + 'iptables -A INPUT -p tcp --dport 22 -j ACCEPT\n' + 'fi\n'.repeat(n);
