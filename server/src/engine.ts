@@ -243,7 +243,9 @@ export function analyze(rawText: string, opts: AnalyzeOptions = {}): Analysis {
   const checksStart = performance.now();
   if (opts.timings) opts.timings.frontEnd = checksStart - started;
   if (opts.checks === false) return analysis;
-  try {
+  const rules = ruleCount(analysis);
+  if (rules > MAX_CHECKED_RULES) problems.push(tooLargeProblem(rules));
+  else try {
     pushAll(problems, runChecks(analysis, opts.timings ? (opts.timings.byCheck = {}) : undefined));
   } catch (e) {
     problems.push({ code: 'IPT000', severity: 'error', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: loc(`internal error in a check: ${(e as Error).message}`, `チェック中に内部エラーが発生しました：${(e as Error).message}`) });
@@ -251,4 +253,28 @@ export function analyze(rawText: string, opts: AnalyzeOptions = {}): Analysis {
   analysis.problems = applySuppressions(analysis, problems);
   if (opts.timings) opts.timings.checks = performance.now() - checksStart;
   return analysis;
+}
+
+/**
+ * The checks keep per-rule facts for every rule of the final rulesets: a 10 MB command listing
+ * 700,000 addresses (one rule each) needs well over the language server's 700 MB heap. Above this
+ * many rules only the syntax is checked, and IPT001 says so (250,000 rules are checked in about
+ * 5 s within 450 MB).
+ */
+export const MAX_CHECKED_RULES = 250_000;
+
+function ruleCount(analysis: Analysis): number {
+  let n = 0;
+  for (const f of analysis.families) for (const t of analysis.rulesets[f].tables.values()) for (const c of t.chains.values()) n += c.rules.length;
+  return n;
+}
+
+function tooLargeProblem(rules: number): Problem {
+  const n = rules.toLocaleString('en-US'), max = MAX_CHECKED_RULES.toLocaleString('en-US');
+  return {
+    code: 'IPT001', severity: 'error', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    message: loc(
+      `not checked: these commands make ${n} rules, more than the ${max} the checks can hold in memory, so only the syntax was checked (no lockout, exposure or rule-order checks). A list this long belongs in an ipset: one rule, -m set --match-set NAME src`,
+      `検査していません：これらのコマンドで作られるルールは ${n} 個で、チェックがメモリ内で扱える ${max} 個を超えるため、構文のみ検査しました（締め出し・公開範囲・ルール順序のチェックは実行していません）。これほど長いリストは ipset にまとめてください（ルールは 1 つ：-m set --match-set 名前 src）`),
+  };
 }

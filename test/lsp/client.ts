@@ -69,6 +69,11 @@ export class LspClient {
     void this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
   }
 
+  close(uri: string): void {
+    this.versions.delete(uri);
+    void this.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+
   change(uri: string, changes: TextDocumentContentChangeEvent[]): number {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);

@@ -141,6 +141,18 @@ test('a request cancelled while a big document is analysed answers RequestCancel
   await c.diagnosticsFor(uri, v);
 });
 
+test('a 10 MB command listing 700,000 addresses: the server (with its 700 MB heap) answers IPT001 and keeps running', { skip, timeout: 120_000 }, async () => {
+  const uri = 'file:///tmp/lsp-test/huge-list.sh';
+  const list = Array.from({ length: 700_000 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`).join(',');
+  c.open(uri, `#!/bin/sh\niptables -A INPUT -s ${list} -j DROP\n`, 'shellscript');
+  const d = await c.diagnosticsFor(uri, 1, 100_000);
+  assert.deepEqual(d.map((x) => x.code), ['IPT001']);
+  assert.match(d[0].message, /700,000 rules/);
+  const h = await c.request<Hover>('textDocument/hover', { textDocument: { uri: SAVE_URI }, position: pos(1, 2) });
+  assert.match((h.contents as { value: string }).value, /INPUT/);
+  c.close(uri);
+});
+
 test('Japanese hovers when the client says ja; shutdown then exit ends the process with 0', { skip }, async () => {
   const ja = await LspClient.start({ locale: 'ja' });
   ja.open(SAVE_URI, SAVE);

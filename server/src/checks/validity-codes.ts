@@ -1,11 +1,13 @@
 // The IPT1xx codes the parser and the model report while reading commands (they are not separate
 // check passes: the reader knows best why iptables would refuse a word). Severity error here
 // means exactly "iptables would reject this"; the warnings mean "it loads, but cannot mean what it says".
+// IPT001 is the engine's own: the checks did not run (the report is incomplete, like IPT000).
 import { loc, type Localized, type Severity } from '../syntax/ast';
 
 export interface CodeInfo { code: string; name: string; severity: Severity; summary: Localized }
 
 export const VALIDITY_CODES: CodeInfo[] = [
+  { code: 'IPT001', name: 'too-large-to-check', severity: 'error', summary: loc('The rules are too many for the checks to hold in memory: only the syntax was checked.', 'ルールが多すぎてチェックをメモリ内で実行できません。構文のみ検査しました。') },
   { code: 'IPT100', name: 'shell-syntax', severity: 'error', summary: loc('The shell cannot parse this part of the script.', 'シェルがスクリプトのこの部分を解釈できません。') },
   { code: 'IPT101', name: 'unknown-option', severity: 'error', summary: loc('An option iptables does not know.', 'iptables が知らないオプションです。') },
   { code: 'IPT102', name: 'unknown-match', severity: 'error', summary: loc('A match module (-m) iptables cannot load.', 'iptables が読み込めないマッチ（-m）です。') },
