@@ -21,7 +21,7 @@ import { documentSymbols, foldingRanges } from './service/symbols';
 import { formatSaveDocument } from './service/formatting';
 import { inlayHints } from './service/inlayHints';
 import { PLAIN_COMMANDS, SERVER_COMMANDS, asV4V6, effectiveRuleset, matrixCommand, restoreFiles, traceCommand } from './service/commands';
-import { REFACTOR_KINDS } from './service/refactor';
+import { REFACTOR_KINDS, restoreFileEdit, type PendingRefactor } from './service/refactor';
 import { warm } from './service/locate';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -31,6 +31,7 @@ cache.onError = (uri, e) => connection.console.error(`analysis of ${uri} failed:
 let lang: Lang = 'en';
 let pullConfig = false;
 let createFiles = false;
+let resolveEdits = false;
 let editRangeDefault = false;
 
 const analysisOf = (doc: TextDocument) => cache.get({ uri: doc.uri, languageId: doc.languageId, version: doc.version, text: doc.getText() });
@@ -43,11 +44,12 @@ connection.onInitialize((params: InitializeParams) => {
   pullConfig = !!params.capabilities.workspace?.configuration;
   const we = params.capabilities.workspace?.workspaceEdit;
   createFiles = !!we?.documentChanges && !!we.resourceOperations?.includes('create');
+  resolveEdits = !!params.capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit');
   editRangeDefault = !!params.capabilities.textDocument?.completion?.completionList?.itemDefaults?.includes('editRange');
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll, 'source.fixAll.iptables', ...Object.values(REFACTOR_KINDS)] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll, 'source.fixAll.iptables', ...Object.values(REFACTOR_KINDS)], resolveProvider: true },
       hoverProvider: true,
       completionProvider: { triggerCharacters: ['-', ' ', ',', '$', '*'] },
       definitionProvider: true,
@@ -172,7 +174,13 @@ const orError = <T extends object>(r: T | { error: string } | undefined | null):
   return (r as T) ?? null;
 };
 
-connection.onCodeAction((p, token) => long(p.textDocument.uri, token, (a, doc) => codeActions(a, doc.uri, p.range, lang, p.context.only, { createFiles })));
+connection.onCodeAction((p, token) => long(p.textDocument.uri, token, (a, doc) => codeActions(a, doc.uri, p.range, lang, p.context.only, { createFiles, resolveEdits })));
+connection.onCodeActionResolve(async (action, token) => {
+  const pending = action.data as PendingRefactor | undefined;
+  if (pending?.refactor !== 'restoreFile') return action;
+  const edit = await long(pending.uri, token, (a, doc) => restoreFileEdit(a, doc.uri, lang));
+  return edit ? { ...action, edit, data: undefined } : action;
+});
 connection.onHover((p) => quick(p.textDocument.uri, (a) => hover(a, p.position, lang)));
 connection.onCompletion((p) => quick(p.textDocument.uri, (a) => completion(a, p.position, lang, { editRangeDefault })));
 connection.onDefinition((p) => quick(p.textDocument.uri, (a, doc) => definition(a, doc.uri, p.position)));

@@ -45,7 +45,8 @@ export class LspClient {
       initializationOptions: opts.locale ? { locale: opts.locale } : undefined,
       capabilities: opts.capabilities ?? {
         workspace: { workspaceEdit: { documentChanges: true, resourceOperations: ['create'] } },
-        textDocument: { completion: { completionList: { itemDefaults: ['editRange'] } } },
+        // As VS Code announces them.
+        textDocument: { completion: { completionList: { itemDefaults: ['editRange'] } }, codeAction: { resolveSupport: { properties: ['edit'] } } },
       },
     });
     await c.conn.sendNotification('initialized', {});

@@ -18,7 +18,12 @@ export const REFACTOR_KINDS = {
 export interface RefactorOptions {
   /** The client can create files in a workspace edit. */
   createFiles: boolean;
+  /** The client asks for a code action's edit when the user picks it (codeAction/resolve). */
+  resolveEdits?: boolean;
 }
+
+/** What a code action left to resolve carries: which refactoring, of which document. */
+export interface PendingRefactor { refactor: 'restoreFile'; uri: string }
 
 export function refactorings(a: Analysis, uri: string, range: LspRange, lang: Lang, want: (kind: string) => boolean, opts: RefactorOptions): CodeAction[] {
   const out: CodeAction[] = [];
@@ -54,6 +59,13 @@ export function toRestoreFile(a: Analysis, uri: string, lang: Lang, opts: Refact
   if (a.kind !== 'shell' || !a.families.length) return undefined;
   const title = tr(lang, 'Convert this script to an iptables-restore file', 'このスクリプトを iptables-restore 形式のファイルに変換');
   if (!opts.createFiles) return { title, kind: REFACTOR_KINDS.restoreFile, command: { title, command: SERVER_COMMANDS.restoreFile, arguments: [uri] } };
+  // The whole ruleset printed (megabytes for a blocklist script): only once the user picks it.
+  if (opts.resolveEdits) return { title, kind: REFACTOR_KINDS.restoreFile, data: { refactor: 'restoreFile', uri } satisfies PendingRefactor };
+  return { title, kind: REFACTOR_KINDS.restoreFile, edit: restoreFileEdit(a, uri, lang) };
+}
+
+/** The edit of "Convert this script to an iptables-restore file": restore files created beside it. */
+export function restoreFileEdit(a: Analysis, uri: string, lang: Lang): WorkspaceEdit {
   const dir = uri.slice(0, uri.lastIndexOf('/') + 1);
   const edit: WorkspaceEdit = { documentChanges: [] };
   for (const f of restoreFiles(a, uri, lang)) {
@@ -61,7 +73,7 @@ export function toRestoreFile(a: Analysis, uri: string, lang: Lang, opts: Refact
     edit.documentChanges!.push({ kind: 'create', uri: target, options: { overwrite: false, ignoreIfExists: false } });
     edit.documentChanges!.push({ textDocument: { uri: target, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: f.text }] });
   }
-  return { title, kind: REFACTOR_KINDS.restoreFile, edit };
+  return edit;
 }
 
 type ValueKind = 'address' | 'port';

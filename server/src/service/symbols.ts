@@ -82,6 +82,10 @@ function saveSymbols(a: Analysis, save: SaveFile, token: Cancel): DocumentSymbol
 /** A script: the ruleset it leaves behind, each rule at the command that made it. */
 function scriptSymbols(a: Analysis, token: Cancel): DocumentSymbol[] {
   const out: DocumentSymbol[] = [];
+  // A blocklist script (or one command listing many addresses) makes tens of thousands of rules.
+  let total = 0;
+  for (const family of a.families) for (const t of a.rulesets[family].tables.values()) for (const c of t.chains.values()) total += c.rules.length;
+  const withRules = total <= RULE_SYMBOL_LIMIT;
   for (const family of a.families) {
     for (const t of a.rulesets[family].tables.values()) {
       const chains: DocumentSymbol[] = [];
@@ -91,8 +95,10 @@ function scriptSymbols(a: Analysis, token: Cancel): DocumentSymbol[] {
         const ranges = rules.map((r) => r.command.range);
         const anchor = c.definedAt ?? c.policyRange ?? ranges[0];
         if (!anchor) continue; // a built-in chain nobody touched
-        const children: DocumentSymbol[] = rules.map((r) => ({ name: `-A ${c.name} ${r.spec}`.slice(0, 160), detail: r.command.target?.name, kind: SymbolKind.Field, range: r.command.range, selectionRange: r.command.range }));
-        chains.push({ name: c.name, detail: c.builtin ? c.policy : undefined, kind: c.builtin ? SymbolKind.Event : SymbolKind.Function, range: span([anchor, ...ranges]), selectionRange: anchor, children });
+        const children: DocumentSymbol[] = withRules ? rules.map((r) => ({ name: `-A ${c.name} ${r.spec}`.slice(0, 160), detail: r.command.target?.name, kind: SymbolKind.Field, range: r.command.range, selectionRange: r.command.range })) : [];
+        const counted = withRules ? '' : `${rules.length} rule${rules.length === 1 ? '' : 's'}`;
+        const detail = [c.builtin ? c.policy : undefined, counted].filter((x) => x).join(' · ') || undefined;
+        chains.push({ name: c.name, detail, kind: c.builtin ? SymbolKind.Event : SymbolKind.Function, range: span([anchor, ...ranges]), selectionRange: anchor, children });
       }
       if (!chains.length) continue;
       const name = a.families.length > 1 ? `${t.name} (IPv${family})` : t.name;

@@ -84,12 +84,22 @@ function fromBig(n: bigint, len: number): number[] {
   return out;
 }
 
+/** Addresses described one by one in a hover; a longer list is summed up after them. */
+const LISTED_ADDRESSES = 20;
+
 /** Markdown lines for each address of a `-s`/`-d` value: network, first/last address, size. */
 export function describeAddresses(text: string, family: Family, lang: Lang): string[] {
-  return text.split(',').flatMap((part) => {
+  const parts = text.split(',');
+  const out = parts.slice(0, LISTED_ADDRESSES).flatMap((part) => {
     const line = describeAddress(part, family, lang);
     return line === undefined ? [] : [line];
   });
+  const rest = parts.length - LISTED_ADDRESSES;
+  if (rest > 0) {
+    out.push(tr(lang, `… and ${rest.toLocaleString('en-US')} more: ${parts.length.toLocaleString('en-US')} addresses, one rule each`,
+      `… ほか ${rest.toLocaleString('en-US')} 個：全部で ${parts.length.toLocaleString('en-US')} 個のアドレス（アドレスごとに 1 ルール）`));
+  }
+  return out;
 }
 
 function describeAddress(part: string, family: Family, lang: Lang): string | undefined {

@@ -48,6 +48,16 @@ test('addresses show first and last address and the size', () => {
   assert.match(md('#!/bin/sh\nip6tables -A INPUT -s 2001:db8::/3<|>2 -j DROP\n')!, /2001:db8:ffff:ffff:ffff:ffff:ffff:ffff, 2\^96 addresses/);
 });
 
+test('a long address list: the first 20 described, the rest counted (a 10 MB list made a 35 MB hover)', () => {
+  const list = Array.from({ length: 25 }, (_, i) => `10.0.0.${i + 1}`).join(',');
+  const h = md(`#!/bin/sh\niptables -A INPUT -s 10.0.<|>${list.slice(5)} -j DROP\n`)!;
+  assert.equal((h.match(/^- /gm) ?? []).length, 21);
+  assert.match(h, /10\.0\.0\.20/);
+  assert.doesNotMatch(h, /10\.0\.0\.21`/);
+  assert.match(h, /… and 5 more: 25 addresses, one rule each/);
+  assert.match(md(`#!/bin/sh\niptables -A INPUT -s 10.0.<|>${list.slice(5)} -j DROP\n`, 'ja')!, /ほか 5 個：全部で 25 個のアドレス/);
+});
+
 test('modules, their options, states, protocols, tables and verdicts have docs', () => {
   assert.match(md(SAVE('-A INPUT -m conn<|>track --ctstate NEW -j ACCEPT'))!, /\*\*conntrack\*\* — match extension/);
   assert.match(md(SAVE('-A INPUT -m state --st<|>ate NEW -j ACCEPT'))!, /--state/);

@@ -40,3 +40,12 @@ test('a shell script without iptables has no outline', () => {
   const { a } = at('#!/bin/sh\necho hi\n');
   assert.deepEqual(documentSymbols(a), []);
 });
+
+test('a script making more than 5,000 rules: the outline lists its chains with their rule counts', () => {
+  const blocks = Array.from({ length: 6000 }, (_, i) => `iptables -A INPUT -s 10.1.${i >> 8}.${i & 255} -j DROP`).join('\n');
+  const syms = documentSymbols(at(`#!/bin/sh\niptables -P INPUT DROP\n${blocks}\niptables -A OUTPUT -j ACCEPT\n`).a);
+  const chains = syms[0].children!;
+  assert.deepEqual(chains.map((c) => [c.name, c.detail, c.children?.length]), [['INPUT', 'DROP · 6000 rules', 0], ['OUTPUT', 'ACCEPT · 1 rule', 0]]);
+  assert.equal(chains[0].range.end.line, 6001);
+});
+
