@@ -41,6 +41,12 @@ const CHECK_ORDER: Dim[] = ['state', 'proto', 'dst', 'dport', 'src', 'iif', 'oif
 
 /** Work limit in traced cells; past it the rest of the space is reported as undecided. */
 export const CELL_BUDGET = 30_000;
+/**
+ * Splits of one cell nested inside each other. A cell splits once per rule that covers part of it,
+ * so a list of 20,000 addresses nests 20,000 deep: past this depth the rest is reported as depends
+ * (deeper, the call stack overflowed, and the paused walks kept for each level take gigabytes).
+ */
+const SPLIT_DEPTH = 1_000;
 /** Work limit of the second pass (regions looked at while grouping); past it, the rest is undecided too. */
 export const GROUP_BUDGET = 150_000;
 
@@ -142,8 +148,8 @@ export class MatrixEngine {
    * cell is split on that rule's first such field and both halves resume from that rule. Halves
    * that end with the same answer come back as one region.
    */
-  private solveCell(box: Box, from?: Exploration): [Box, Leaf][] {
-    if (++this.cellsTraced > CELL_BUDGET) { this.exhausted = true; return [[box, { kind: 'U', lines: [] }]]; }
+  private solveCell(box: Box, from?: Exploration, depth = 0): [Box, Leaf][] {
+    if (++this.cellsTraced > CELL_BUDGET || depth > SPLIT_DEPTH) { this.exhausted = true; return [[box, { kind: 'U', lines: [] }]]; }
     const cell = { split: undefined as Split | undefined };
     const opts = this.optionsFor(box, cell);
     const rep = this.packet(box);
@@ -153,7 +159,7 @@ export class MatrixEngine {
     const out: [Box, Leaf][] = [];
     for (const part of [box[dim].minus(info.box[dim]), box[dim].intersect(info.box[dim])]) {
       if (part.isEmpty) continue;
-      out.push(...this.solveCell({ ...box, [dim]: part }, ex));
+      out.push(...this.solveCell({ ...box, [dim]: part }, ex, depth + 1));
     }
     const first = out[0][1];
     if (out.every(([, l]) => l.kind === first.kind && l.lines.join() === first.lines.join())) return [[box, first]];

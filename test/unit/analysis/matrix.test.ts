@@ -180,3 +180,12 @@ COMMIT`);
   assert.equal(runExtraCommand('matrix', [{ path: 'f', analysis: a }], { format: 'json', lang: 'en' }, (s) => { out += s; }, () => {}), 0);
   assert.equal((JSON.parse(out) as { version: number }).version, 1);
 });
+
+test('a list of 20,000 source addresses (a split per address) ends with a note, not a stack overflow', () => {
+  const list = Array.from({ length: 20_000 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`).join(',');
+  const m = exposureMatrix(analyze(`#!/bin/sh\niptables -P INPUT DROP\niptables -A INPUT -s ${list} -j ACCEPT\n`, { kind: 'shell', checks: false }));
+  const t = input(m.tables);
+  assert.ok(t.notes.some((n) => /too large to finish/.test(n.en)), JSON.stringify(t.notes));
+  // What it cannot finish it calls "depends", never "no": an open port is not reported closed.
+  assert.ok(t.rows.some((r) => r.cells.some((c) => c.value === 'depends')));
+});
