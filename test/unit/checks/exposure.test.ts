@@ -76,6 +76,20 @@ test('IPT302: a user chain reached only from one interface is not "any address"'
   assert.deepEqual(lines1(lint(open).problems, 'IPT302'), [4]);
 });
 
+test('IPT302: along a chain of 300 jumps, one source limit anywhere on the way closes what the last chain accepts', () => {
+  const chain = (limitAt: number) => {
+    const lines = ['*filter', ...Array.from({ length: 300 }, (_, i) => `:C${i} - [0:0]`), '-A INPUT -j C0'];
+    for (let i = 0; i < 299; i++) lines.push(`-A C${i} ${i === limitAt ? '-s 10.0.0.0/8 ' : ''}-j C${i + 1}`);
+    lines.push('-A C299 -p tcp --dport 22 -j ACCEPT', 'COMMIT');
+    return save(...lines);
+  };
+  assert.deepEqual(lines1(lint(chain(-1)).problems, 'IPT302'), [602]);
+  assert.deepEqual(lines1(lint(chain(150)).problems, 'IPT302'), []);
+  // A second way in, without a limit, opens it again.
+  const twoWays = chain(150).replace('-A INPUT -j C0', '-A INPUT -j C0\n-A INPUT -j C299');
+  assert.deepEqual(lines1(lint(twoWays).problems, 'IPT302'), [603]);
+});
+
 test('IPT303: an unconditional ACCEPT under a DROP policy; with conditions or an ACCEPT policy it is not reported', () => {
   const text = save('*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', '-A INPUT -i lo -j ACCEPT', '-A FORWARD -j ACCEPT', 'COMMIT');
   assert.deepEqual(only(lint(text).problems, 'IPT303').map((x) => x.range), [lineRange(text, 5)]);

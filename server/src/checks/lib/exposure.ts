@@ -1,7 +1,7 @@
 // Shared reading of "does this rule let new connections in from outside?" for the IPT3xx checks.
 import type { Analysis, CommandRecord } from '../../engine';
 import type { IptablesCommand } from '../../syntax/ast';
-import type { Ruleset } from '../../model/ruleset';
+import type { Chain, Rule, Ruleset } from '../../model/ruleset';
 import { facesInbound } from './chains';
 import { addsRule, isUnconditional, protocol, sourcePorts, stateLimit } from './rule-facts';
 import { endStates } from './script';
@@ -102,18 +102,49 @@ export function uniqueCommands(analysis: Analysis): CommandRecord[] {
  * A user chain that every jump reaches only from a given interface or source (`-i wan0 -j ...`,
  * `-s 10.0.0.0/8 -j ...`): what it accepts is not open to "any address", as far as we can tell.
  */
-export function reachedOnlyFromSome(rs: Ruleset, table: string, chain: string, seen = new Set<string>()): boolean {
+export function reachedOnlyFromSome(rs: Ruleset, table: string, chain: string): boolean {
+  let memo = onlyFromSomeCache.get(rs);
+  if (!memo) onlyFromSomeCache.set(rs, (memo = new Map()));
+  const key = `${table} ${chain}`;
+  let known = memo.get(key);
+  if (known === undefined) memo.set(key, (known = walkCallers(rs, table, chain, jumpsInto(rs, table), new Set())));
+  return known;
+}
+const onlyFromSomeCache = new WeakMap<Ruleset, Map<string, boolean>>();
+
+function walkCallers(rs: Ruleset, table: string, chain: string, jumps: Map<string, { holder: Chain; rule: Rule }[]>, seen: Set<string>): boolean {
   if (rs.chain(table, chain)?.builtin !== false || seen.has(chain)) return false;
   seen.add(chain);
   let any = false;
-  for (const holder of rs.tables.get(table)?.chains.values() ?? []) {
-    for (const r of holder.rules) {
-      if (r.command.target?.name !== chain) continue;
-      any = true;
-      const g = r.command.generic;
-      if ((g.inInterface && !g.inInterface.negated) || (g.source && !g.source.negated && !/^(0\.0\.0\.0|::)\/0$/.test(g.source.value))) continue;
-      if (!reachedOnlyFromSome(rs, table, holder.name, seen)) return false;
-    }
+  for (const { holder, rule } of jumps.get(chain) ?? []) {
+    any = true;
+    const g = rule.command.generic;
+    if ((g.inInterface && !g.inInterface.negated) || (g.source && !g.source.negated && !/^(0\.0\.0\.0|::)\/0$/.test(g.source.value))) continue;
+    if (!walkCallers(rs, table, holder.name, jumps, seen)) return false;
   }
   return any;
 }
+
+/**
+ * The rules of a table that jump (or go) to each chain, in table order: found once per ruleset
+ * (asked for every rule along a chain of jumps, a scan of the table each time was cubic).
+ */
+function jumpsInto(rs: Ruleset, table: string): Map<string, { holder: Chain; rule: Rule }[]> {
+  let byTable = jumpCache.get(rs);
+  if (!byTable) jumpCache.set(rs, (byTable = new Map()));
+  let jumps = byTable.get(table);
+  if (!jumps) {
+    jumps = new Map();
+    for (const holder of rs.tables.get(table)?.chains.values() ?? []) {
+      for (const rule of holder.rules) {
+        const target = rule.command.target?.name;
+        if (target === undefined) continue;
+        const list = jumps.get(target);
+        if (list) list.push({ holder, rule }); else jumps.set(target, [{ holder, rule }]);
+      }
+    }
+    byTable.set(table, jumps);
+  }
+  return jumps;
+}
+const jumpCache = new WeakMap<Ruleset, Map<string, Map<string, { holder: Chain; rule: Rule }[]>>>();
