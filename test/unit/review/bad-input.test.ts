@@ -99,6 +99,20 @@ test('a 10 MB iptables command (one rule with a huge address list): no exception
   assert.ok(addresses.length > 10_000_000);
   const a = lintSafely(`iptables -A INPUT -s ${addresses} -p tcp --dport 22 -j ACCEPT\n`);
   assert.ok(a.problems.length <= 10);
+  // 900,000 rules: more than the checks can hold in memory; said once, at the top of the document.
+  const [tooLarge, ...more] = a.problems.filter((p) => p.code === 'IPT001');
+  assert.equal(more.length, 0);
+  assert.deepEqual(tooLarge.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
+  assert.equal(tooLarge.severity, 'error');
+  assert.match(tooLarge.message.en, /900,000 rules, more than the 250,000/);
+  assert.match(tooLarge.message.ja, /900,000 個/);
+});
+
+test('250,000 rules are still checked (the IPT001 limit is not reached)', () => {
+  const addresses = Array.from({ length: 250_000 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`).join(',');
+  const a = lintSafely(`iptables -P INPUT DROP\niptables -A INPUT -s ${addresses} -p tcp --dport 22 -j ACCEPT\n`);
+  assert.ok(!a.problems.some((p) => p.code === 'IPT001'));
+  assert.ok(a.problems.some((p) => p.code === 'IPT201'), 'the checks ran');
 });
 
 const repeated = 'iptables -A INPUT' + ' -s 10.0.0.1'.repeat(150_000) + ' -j ACCEPT\n';
