@@ -263,7 +263,8 @@ export function analyze(rawText: string, opts: AnalyzeOptions = {}): Analysis {
  */
 export const MAX_CHECKED_RULES = 250_000;
 
-function ruleCount(analysis: Analysis): number {
+/** Rules in the final rulesets of the families the document uses. */
+export function ruleCount(analysis: Analysis): number {
   let n = 0;
   for (const f of analysis.families) for (const t of analysis.rulesets[f].tables.values()) for (const c of t.chains.values()) n += c.rules.length;
   return n;

@@ -1,7 +1,7 @@
 // The outline (table -> chain -> rules) and folding ranges (table blocks, comment blocks,
 // multi-line commands).
 import { FoldingRangeKind, SymbolKind, type DocumentSymbol, type FoldingRange } from 'vscode-languageserver';
-import type { Analysis } from '../engine';
+import { ruleCount, type Analysis } from '../engine';
 import type { IptablesCommand, Range } from '../syntax/ast';
 import type { SaveFile } from '../syntax/saveFile';
 import { findTable } from '../knowledge/tables';
@@ -83,9 +83,7 @@ function saveSymbols(a: Analysis, save: SaveFile, token: Cancel): DocumentSymbol
 function scriptSymbols(a: Analysis, token: Cancel): DocumentSymbol[] {
   const out: DocumentSymbol[] = [];
   // A blocklist script (or one command listing many addresses) makes tens of thousands of rules.
-  let total = 0;
-  for (const family of a.families) for (const t of a.rulesets[family].tables.values()) for (const c of t.chains.values()) total += c.rules.length;
-  const withRules = total <= RULE_SYMBOL_LIMIT;
+  const withRules = ruleCount(a) <= RULE_SYMBOL_LIMIT;
   for (const family of a.families) {
     for (const t of a.rulesets[family].tables.values()) {
       const chains: DocumentSymbol[] = [];

@@ -119,6 +119,9 @@ export type WordRole =
   | { kind: 'negation' }
   | { kind: 'unknown' };
 
+/** A Range as a Map key (ranges are objects: equal ranges are not the same object). */
+export const rangeKey = (r: Range): string => `${r.start.line}:${r.start.character}:${r.end.line}:${r.end.character}`;
+
 export function rangeOf(first: Word | Range, last: Word | Range = first): Range {
   const a = 'range' in first ? first.range : first;
   const b = 'range' in last ? last.range : last;

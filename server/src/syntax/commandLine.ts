@@ -4,7 +4,7 @@
 // read, exactly as getopt does with the options iptables has loaded so far: the session marks the
 // words the option takes as Argument tokens, and the grammar takes the Argument tokens after it.
 import { createToken, createTokenInstance, EmbeddedActionsParser, Lexer, type IToken, type TokenType } from 'chevrotain';
-import { loc, rangeOf, type Family, type IptablesCommand, type Problem, type Word } from './ast';
+import { loc, rangeKey, rangeOf, type Family, type IptablesCommand, type Problem, type Word } from './ast';
 import { CommandSession } from './commandSession';
 import { splitRestoreWords } from './words';
 import { findLookalikes } from './lookalikes';
@@ -130,21 +130,20 @@ function parseOnce(words: Word[], opts: CommandLineOptions): { command: Iptables
  */
 function withoutConsequences(result: { command: IptablesCommand; problems: Problem[] }, words: Word[], opts: CommandLineOptions): { command: IptablesCommand; problems: Problem[] } {
   const flagged = new Set<string>();
-  const key = (r: Problem['range']) => `${r.start.line}:${r.start.character}:${r.end.line}:${r.end.character}`;
-  for (const p of result.problems) if (p.code === 'IPT114') flagged.add(key(p.range));
+  for (const p of result.problems) if (p.code === 'IPT114') flagged.add(rangeKey(p.range));
   const fixedWords: Word[] = [];
   // Pieces placed on the whole word (see piecesOf): a fix made for one of them would replace all of it.
   const unplaced = new Set<string>();
   for (const w of words) {
     const found = w.symbolic ? undefined : findLookalikes(w.text);
-    if (!found || !flagged.has(key(w.range))) { fixedWords.push(w); continue; }
+    if (!found || !flagged.has(rangeKey(w.range))) { fixedWords.push(w); continue; }
     const { pieces, exact } = piecesOf(w, found.fixed);
     for (const piece of pieces) fixedWords.push(piece);
-    if (!exact) unplaced.add(key(w.range));
+    if (!exact) unplaced.add(rangeKey(w.range));
   }
   const after = parseOnce(fixedWords, { ...opts, ascii: false });
   const problems = result.problems.filter((p) => p.code === 'IPT114');
-  for (const p of after.problems) problems.push(p.fixes && unplaced.has(key(p.range)) ? { ...p, fixes: undefined } : p);
+  for (const p of after.problems) problems.push(p.fixes && unplaced.has(rangeKey(p.range)) ? { ...p, fixes: undefined } : p);
   return { command: result.command, problems };
 }
 

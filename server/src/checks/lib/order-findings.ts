@@ -2,10 +2,10 @@
 // One finding per source command: a command that made several rules (`-s a,b`, a loop body, a
 // function called twice) is reported only when every one of its rules is found, so a claim such
 // as "this rule never applies" is true of the line it is shown on.
-import { loc, type Fix, type IptablesCommand, type Localized, type Range } from '../../syntax/ast';
+import { loc, rangeKey, type Fix, type IptablesCommand, type Localized, type Range } from '../../syntax/ast';
 import type { Analysis, CommandRecord } from '../../engine';
 import type { Rule } from '../../model/ruleset';
-import { decision, orderFindings, type OrderFinding, type OrderKind } from '../../analysis/order';
+import { orderFindings, type OrderFinding, type OrderKind } from '../../analysis/order';
 import { isOpaque } from '../../analysis/order-trust';
 import { Parser } from '../../syntax/shell/parser';
 import { newBudget } from '../../syntax/shell/lexer';
@@ -26,7 +26,6 @@ export interface OrderGroup {
   single?: Rule;
 }
 
-const rangeKey = (r: Range) => `${r.start.line}:${r.start.character}:${r.end.line}:${r.end.character}`;
 const groupCache = new WeakMap<Analysis, OrderGroup[]>();
 
 export function orderGroups(analysis: Analysis): OrderGroup[] {

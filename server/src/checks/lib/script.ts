@@ -2,7 +2,7 @@
 // Fixes that move or insert lines must only touch commands that run exactly once, at the top
 // level of the script: not inside a function body, a loop or a condition.
 import type { Analysis, CommandRecord } from '../../engine';
-import type { Family, Position, Range } from '../../syntax/ast';
+import { rangeKey, type Family, type Position, type Range } from '../../syntax/ast';
 import { Ruleset, applyCommand } from '../../model/ruleset';
 
 const inside = (r: Range, outer: Range) => (r.start.line > outer.start.line || (r.start.line === outer.start.line && r.start.character >= outer.start.character))
@@ -32,7 +32,6 @@ function layoutOf(analysis: Analysis): { runs: Map<string, number>; lines: strin
   }
   return layout;
 }
-const rangeKey = (r: Range) => `${r.start.line}:${r.start.character}:${r.end.line}:${r.end.character}`;
 
 export function textOf(text: string, range: Range): string {
   const lines = text.split('\n');
