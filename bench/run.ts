@@ -1,5 +1,5 @@
 // Engine benchmark: whole processes, several runs each.
-//   `node dist/cli.cjs check FILE`   versus   `unshare -n sh -c 'iptables-restore --test < FILE'`
+//   `server/bin/iptables-lint check FILE` (the launcher users run)   versus   `unshare -n sh -c 'iptables-restore --test < FILE'`
 // on a generated 70,000-line kube-proxy dump and on the largest real dumps in ../shared/corpus/save.
 // Reports median/min wall time, the ratio, and peak RSS; writes bench/out/results.json.
 // Also times `check` on a generated blocklist script (one iptables call per network).
@@ -15,6 +15,8 @@ import { generateBlocklistScript } from './blocklist-script';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bench', 'out');
 const CLI = ['cli.cjs', 'cli.js'].map((n) => join(ROOT, 'dist', n)).find((p) => existsSync(p)) ?? join(ROOT, 'dist', 'cli.cjs');
+/** The launcher `npx iptables-lint` runs: the bundled CLI with the project's Node flags. */
+const LINT = join(ROOT, 'server', 'bin', 'iptables-lint');
 const CORPUS_SAVE = resolve(ROOT, '../shared/corpus/save');
 
 function arg(name: string, dflt: number): number {
@@ -140,7 +142,7 @@ function main(): void {
       if (c.file === kubeFile && c.realTest.status !== 0) throw new Error(`the generated dump does not load in the real ${restore} --test (line ${c.realTest.stoppedAt})`);
     }
     process.stdout.write(`timing ${c.name}... `);
-    c.ours = time(`${q(process.execPath)} ${q(CLI)} check ${q(c.file)}`);
+    c.ours = time(`${q(LINT)} check ${q(c.file)}`);
     if (!skip) {
       c.restoreTest = time(`unshare -n sh -c ${q(`${restore} --test < ${q(c.file)}`)}`);
       c.ratio = c.ours.medianMs / c.restoreTest.medianMs;
@@ -164,7 +166,7 @@ function main(): void {
   console.log('\nratio med/min = median/min of check ÷ median/min of iptables-restore --test (min is the steadier figure on a busy machine); "stops@N": the real parser gave up at line N, so its time covers less of the file.');
 
   // Where the time of one check of the kube-proxy dump goes (the CLI prints it on stderr when asked).
-  const phases = sh('sh', ['-c', `IPTABLES_LINT_TIMINGS=1 ${q(process.execPath)} ${q(CLI)} check ${q(kubeFile)} >/dev/null`]).stderr;
+  const phases = sh('sh', ['-c', `IPTABLES_LINT_TIMINGS=1 ${q(LINT)} check ${q(kubeFile)} >/dev/null`]).stderr;
   const m = /timings [^:]*: (\{.*\}) ms/.exec(phases);
   const split = m ? (JSON.parse(m[1]!) as { frontEnd: number; checks: number; byCheck: Record<string, number> }) : undefined;
   if (split) {
@@ -176,7 +178,7 @@ function main(): void {
   // processes would time iptables' start-up, not its parser).
   const scriptFile = join(OUT, `blocklist-${SCRIPT_NETWORKS}.sh`);
   writeFileSync(scriptFile, generateBlocklistScript(SCRIPT_NETWORKS));
-  const script = time(`${q(process.execPath)} ${q(CLI)} check ${q(scriptFile)}`);
+  const script = time(`${q(LINT)} check ${q(scriptFile)}`);
   console.log(`\nblocklist script, ${SCRIPT_NETWORKS} iptables calls: check ${fmtMs(script.medianMs)} median (${script.runs} runs), ${fmtKb(script.peakRssKb)} peak RSS, exit ${script.exitCode}`);
 
   const results = {
