@@ -10,6 +10,7 @@ import { inboundTcp, ruleMatches, surelyDropped, type Probe } from './lib/reach'
 import { STANDARD_TARGETS, findTarget } from '../knowledge/registry';
 import { moveLinesFix } from './lib/edits';
 import { isPlainStatement, opaqueChanges } from './lib/script';
+import { WalkMemo } from './lib/walk-memo';
 
 export const policyBeforeManagementAllow: CheckDef = {
   code: 'IPT201',
@@ -35,13 +36,15 @@ function findForFamily(analysis: Analysis, family: Family): Finding | undefined 
     const scratch = new Ruleset(family);
     // The admin's running session: its next segments arrive as ESTABLISHED.
     const probe = inboundTcp(port, 'ESTABLISHED');
+    const walks = new WalkMemo('filter');
     let cutAt: CommandRecord | undefined;
     let dropped = false;
     for (const rec of records) {
       applyCommand(scratch, rec.command, [], { conditional: rec.conditional });
+      walks.after(rec.command);
       // Walking INPUT after every command is quadratic: skip the commands that cannot change the answer.
       if (!mayChange(rec, dropped, probe)) continue;
-      const after = surelyDropped(scratch, 'INPUT', probe);
+      const after = surelyDropped(scratch, 'INPUT', probe, walks);
       if (!cutAt && !dropped && after && !rec.conditional) cutAt = rec;
       else if (cutAt && !after) {
         // Something we cannot see ran in between (a sourced file, a restore): it may have let SSH in.

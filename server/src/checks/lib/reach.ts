@@ -5,6 +5,7 @@
 import type { Family, GenericMatch, IptablesCommand, ParsedModule, ParsedOption } from '../../syntax/ast';
 import type { Rule, Ruleset } from '../../model/ruleset';
 import { STANDARD_TARGETS, findTarget } from '../../knowledge/registry';
+import { WalkMemo, type ChainProgress } from './walk-memo';
 import { LOOPBACK, addressOf, cidrWithin, optionRanges, portAllowed, protocol, protocolAllows, stateAllows, type PortLimit } from './rule-facts';
 
 export type CtState = 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'UNTRACKED';
@@ -175,33 +176,50 @@ export interface Walk {
   decidedBy?: Rule;
 }
 
+/** Deeper nesting is treated like a loop (iptables refuses loops; the kernel limits its jump stack). */
 const MAX_DEPTH = 32;
+const UNKNOWN: readonly Outcome[] = ['accept', 'drop', 'return'];
 
-/** Walks one chain of `table`. Conditional rules (they may not exist) never match for certain. */
-export function walkChain(rs: Ruleset, table: string, chainName: string, p: Probe, depth = 0): Walk {
+/**
+ * Walks one chain of `table`. Conditional rules (they may not exist) never match for certain.
+ * The memo (for `table` and this probe) walks each chain once: a chain walked before resumes at
+ * its first new rule; one jumped to twice is not walked again.
+ */
+function walkChain(rs: Ruleset, table: string, chainName: string, p: Probe, memo: WalkMemo): Walk {
   const chain = rs.chain(table, chainName);
-  const unknown: Walk = { outcomes: new Set(['accept', 'drop', 'return']) };
-  if (!chain || depth > MAX_DEPTH) return unknown;
-  const outcomes = new Set<Outcome>();
-  for (const rule of chain.rules) {
+  if (!chain) return { outcomes: new Set(UNKNOWN) };
+  if (memo.path.has(chainName) || memo.path.size > MAX_DEPTH) { memo.aborted = true; return { outcomes: new Set(UNKNOWN) }; }
+  const kept = memo.get(chainName);
+  if (kept?.ended) return kept.ended;
+  // A kept walk is carried on in place (copying it each time would be quadratic again).
+  const progress: ChainProgress = kept ?? { next: 0, outcomes: new Set() };
+  const outcomes = progress.outcomes;
+  const rules = chain.rules;
+  memo.path.add(chainName);
+  for (let i = progress.next; i < rules.length && !progress.ended && !memo.aborted; i++) {
+    const rule = rules[i];
     let m = ruleMatches(rule.command, p, rule.addresses);
     if (m === 'no') continue;
     if (rule.conditional && m === 'yes') m = 'maybe';
-    const r = ruleOutcome(rs, table, rule, p, depth);
+    const r = ruleOutcome(rs, table, rule, p, memo, chainName);
     if (r.continues && r.outcomes.size === 0) continue;
     for (const o of r.outcomes) outcomes.add(o);
-    if (m === 'yes' && !r.continues) return { outcomes, decidedBy: r.decidedBy ?? rule };
+    if (m === 'yes' && !r.continues) progress.ended = { outcomes, decidedBy: r.decidedBy ?? rule };
   }
-  if (chain.builtin) outcomes.add(chain.policy === 'DROP' ? 'drop' : 'accept');
-  else outcomes.add('return');
-  return { outcomes };
+  memo.path.delete(chainName);
+  progress.next = rules.length;
+  if (!kept) memo.keep(chainName, progress);
+  if (progress.ended) return progress.ended;
+  const end = new Set(outcomes);
+  end.add(chain.builtin ? (chain.policy === 'DROP' ? 'drop' : 'accept') : 'return');
+  return { outcomes: end };
 }
 
 /** What a matching rule does: its possible outcomes, and whether the packet may go on to the next rule. */
-function ruleOutcome(rs: Ruleset, table: string, rule: Rule, p: Probe, depth: number): { outcomes: Set<Outcome>; continues: boolean; decidedBy?: Rule } {
+function ruleOutcome(rs: Ruleset, table: string, rule: Rule, p: Probe, memo: WalkMemo, caller: string): { outcomes: Set<Outcome>; continues: boolean; decidedBy?: Rule } {
   const t = rule.command.target;
   if (!t) return { outcomes: new Set(), continues: true };
-  if (t.nameWord?.symbolic) return { outcomes: new Set(['accept', 'drop', 'return']), continues: true };
+  if (t.nameWord?.symbolic) return { outcomes: new Set(UNKNOWN), continues: true };
   switch (t.name) {
     case 'ACCEPT': return { outcomes: new Set(['accept']), continues: false };
     case 'DROP': case 'REJECT': return { outcomes: new Set(['drop']), continues: false };
@@ -209,7 +227,8 @@ function ruleOutcome(rs: Ruleset, table: string, rule: Rule, p: Probe, depth: nu
   }
   if ((STANDARD_TARGETS as readonly string[]).includes(t.name) || t.name === 'NFQUEUE') return { outcomes: new Set(['accept', 'drop']), continues: false };
   if (!rule.command.goto && findTarget(t.name, rs.family)) return { outcomes: new Set(), continues: true }; // LOG, MARK...: not deciding
-  const sub = walkChain(rs, table, t.name, p, depth + 1);
+  memo.calls(caller, t.name);
+  const sub = walkChain(rs, table, t.name, p, memo);
   const outcomes = new Set([...sub.outcomes].filter((o) => o !== 'return'));
   const returns = sub.outcomes.has('return');
   if (rule.command.goto) {
@@ -221,9 +240,17 @@ function ruleOutcome(rs: Ruleset, table: string, rule: Rule, p: Probe, depth: nu
 
 export type Verdict = 'accept' | 'drop' | 'maybe';
 
-/** The verdict of a built-in chain for the probe, with the rule (or undefined: the policy) that decided it. */
-export function verdict(rs: Ruleset, table: string, chain: string, p: Probe): { verdict: Verdict; decidedBy?: Rule } {
-  const w = walkChain(rs, table, chain, p);
+/**
+ * The verdict of a built-in chain for the probe, with the rule (or undefined: the policy) that
+ * decided it. Pass a memo to keep the walks for the next question on the same (growing) ruleset.
+ * A jump loop (or nesting deeper than MAX_DEPTH) on the packet's way makes the answer "maybe".
+ */
+export function verdict(rs: Ruleset, table: string, chain: string, p: Probe, memo = new WalkMemo(table)): { verdict: Verdict; decidedBy?: Rule } {
+  const w = walkChain(rs, table, chain, p, memo);
+  if (memo.aborted) {
+    memo.reset(); // walks cut short may have been kept half-done
+    return { verdict: 'maybe' };
+  }
   const outs = [...w.outcomes].map((o) => (o === 'return' ? policyOutcome(rs, table, chain) : o));
   const set = new Set(outs);
   const v: Verdict = set.size === 1 ? (set.has('drop') ? 'drop' : 'accept') : 'maybe';
@@ -235,7 +262,7 @@ function policyOutcome(rs: Ruleset, table: string, chain: string): 'accept' | 'd
 }
 
 /** Certainly dropped by filter `chain`? */
-export const surelyDropped = (rs: Ruleset, chain: string, p: Probe) => verdict(rs, 'filter', chain, p).verdict === 'drop';
+export const surelyDropped = (rs: Ruleset, chain: string, p: Probe, memo?: WalkMemo) => verdict(rs, 'filter', chain, p, memo).verdict === 'drop';
 /** May filter `chain` accept it? */
 export const mayAccept = (rs: Ruleset, chain: string, p: Probe) => verdict(rs, 'filter', chain, p).verdict !== 'drop';
 
