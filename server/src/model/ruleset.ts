@@ -7,6 +7,7 @@ import { findTable, TABLES } from '../knowledge/tables';
 import { isPlaceholderAddress } from '../knowledge/values';
 import { addressCombinations, joinSaveWords, ruleSpecWords } from './printer';
 import { flatString } from '../syntax/words';
+import { loopMadeBy } from './loops';
 
 export class Rule {
   private cachedSpec?: string;
@@ -132,6 +133,7 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
       // iptables resolves a placeholder like y.y.y.y as a host name, fails, and adds nothing
       // (IPT116 tells the user); the model must not pretend the rule exists.
       if (hasPlaceholder(cmd)) return;
+      if (cmd.op !== 'D' && makesLoop(rs, cmd, problems)) return;
       const rules = makeRules(cmd, opts.conditional ?? false);
       const live = rs.table(table).chains.get(cmd.chain!) ?? chain;
       if (cmd.op === 'A') { for (const r of rules) live.rules.push(r); } // no spread: an address list can make 100,000s of rules
@@ -268,6 +270,21 @@ function checkTarget(rs: Ruleset, cmd: IptablesCommand, problems: Problem[], opt
   }
   modelError(problems, 'IPT108', range, loc(`${cmd.goto ? '-g' : '-j'} ${t.name}: no such target, and no chain of that name exists in the ${cmd.table} table at this point`, `${cmd.goto ? '-g' : '-j'} ${t.name}：そのようなターゲットはなく、この時点で ${cmd.table} テーブルにその名前のチェインもありません`));
   return false;
+}
+
+/** A jump iptables refuses because it makes a loop of chains reachable (loops.ts); reported as IPT121. */
+function makesLoop(rs: Ruleset, cmd: IptablesCommand, problems: Problem[]): boolean {
+  const target = cmd.target;
+  const t = rs.tables.get(cmd.table);
+  if (!target || target.nameWord?.symbolic || !t || !t.chains.get(target.name) || t.chains.get(target.name)!.builtin) return false;
+  const loop = loopMadeBy(t, cmd.chain!, target.name);
+  if (!loop) return false;
+  const path = loop.join(' -> ');
+  modelError(problems, 'IPT121', target.nameWord?.range ?? cmd.range, loc(
+    `this jump makes a loop of chains (${path}) that a built-in chain reaches: iptables refuses it ("Too many links")`,
+    `このジャンプで組み込みチェインから到達できるチェインのループ（${path}）ができます。iptables はこれを拒否します（"Too many links"）`,
+  ));
+  return true;
 }
 
 function makeRules(cmd: IptablesCommand, conditional: boolean): Rule[] {

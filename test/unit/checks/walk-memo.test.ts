@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseRuleArgs } from '../../../server/src/syntax/commandLine';
-import { Ruleset, applyCommand } from '../../../server/src/model/ruleset';
+import { Rule, Ruleset, applyCommand } from '../../../server/src/model/ruleset';
 import { verdict, type Probe } from '../../../server/src/checks/lib/reach';
 import { WalkMemo } from '../../../server/src/checks/lib/walk-memo';
 import { analyze } from '../../../server/src/engine';
@@ -73,8 +73,10 @@ test('jump loops and deep nesting answer "maybe" at once; two jumps per level do
     for (const l of lines) applyCommand(rs, parseRuleArgs(l).command, []);
     return rs;
   };
-  // A <-> B, each jumping twice: iptables refuses the loop; the walk must neither hang nor claim a verdict.
-  const loop = build(['-N A', '-N B', '-A A -j B', '-A A -j B', '-A B -j A', '-A B -j A', '-A INPUT -j A', '-P INPUT DROP']);
+  // A <-> B, each jumping twice. The model refuses the jump from INPUT into the loop (IPT121), as
+  // iptables does; put it in directly: the walk must neither hang nor claim a verdict.
+  const loop = build(['-N A', '-N B', '-A A -j B', '-A A -j B', '-A B -j A', '-A B -j A', '-P INPUT DROP']);
+  loop.table('filter').chains.get('INPUT')!.rules.push(new Rule(parseRuleArgs('-A INPUT -j A').command, {}, false));
   assert.equal(verdict(loop, 'filter', 'INPUT', probe).verdict, 'maybe');
   // A loop the packet never enters does not matter.
   const aside = build(['-N A', '-N B', '-A A -j B', '-A B -j A', '-A INPUT -p tcp --dport 22 -j ACCEPT', '-A INPUT -j A']);

@@ -67,3 +67,35 @@ test('reading a chain never creates its table: a nat-only file saves as nat only
   const a = analyze('*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -o eth0 -j MASQUERADE\nCOMMIT\n', { kind: 'save' });
   assert.equal(save(a.rulesets[4]), '*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -o eth0 -j MASQUERADE\nCOMMIT\n');
 });
+
+// Observed with iptables 1.8.9 (nf_tables) in a namespace: "RULE_APPEND failed (Too many links)"
+// only once a built-in chain reaches the loop (also test/fixtures/scripts/jump-loops.sh, run for real).
+test('jump loops: allowed while no built-in chain reaches them, refused (IPT121) by the jump that would', () => {
+  const rules = (rs: Ruleset) => formatSave(rs).split('\n').filter((l) => l.startsWith('-A')).join('|');
+  const aside = run(['-N A', '-N B', '-A A -j B', '-A B -j A']);
+  assert.deepEqual(aside.problems, []);
+  assert.equal(rules(aside.rs), '-A A -j B|-A B -j A');
+
+  const entered = run(['-N A', '-N B', '-A A -j B', '-A B -j A', '-A INPUT -p tcp -j A']);
+  assert.deepEqual(entered.problems.map((p) => p.code), ['IPT121']);
+  assert.deepEqual(entered.problems[0].range, { start: { line: 0, character: 19 }, end: { line: 0, character: 20 } }); // the `A` of -j A
+  assert.match(entered.problems[0].message.en, /A -> B -> A/);
+  assert.equal(rules(entered.rs), '-A A -j B|-A B -j A'); // the refused rule is not in the model
+
+  const closed = run(['-N A', '-N B', '-A INPUT -j A', '-A A -j B', '-I B -g A', '-R A 1 -j A', '-A B -j RETURN']);
+  assert.deepEqual(closed.problems.map((p) => p.code), ['IPT121', 'IPT121']);
+  assert.equal(rules(closed.rs), '-A INPUT -j A|-A A -j B|-A B -j RETURN');
+
+  // A chain jumping to itself, in nat: allowed until PREROUTING jumps to it.
+  assert.deepEqual(run(['-t nat -N A', '-t nat -A A -j A']).problems.map((p) => p.code), []);
+  assert.deepEqual(run(['-t nat -N A', '-t nat -A A -j A', '-t nat -A PREROUTING -j A']).problems.map((p) => p.code), ['IPT121']);
+  assert.deepEqual(run(['-t nat -N A', '-t nat -A PREROUTING -j A', '-t nat -A A -j A']).problems.map((p) => p.code), ['IPT121']);
+});
+
+test('jump loops: a chain of 20,000 nested chains is followed without overflowing the stack', () => {
+  const lines: string[] = [];
+  for (let i = 0; i < 20_000; i++) lines.push(`-N C${i}`);
+  for (let i = 0; i < 19_999; i++) lines.push(`-A C${i} -j C${i + 1}`);
+  lines.push('-A INPUT -j C0', '-A C19999 -j C0');
+  assert.deepEqual(run(lines).problems.map((p) => p.code), ['IPT121']);
+});
