@@ -1,7 +1,7 @@
 // Why iptables refuses parts of a command line, in the user's words: values of the generic matches
 // (-p, -s/-d, -i/-o), the name of a new chain, an option no loaded module has. The command-line
 // parser reports these; each function says why, or nothing.
-import { loc, type Family, type GenericMatch, type IptablesCommand, type Localized } from '../syntax/ast';
+import { loc, type Family, type GenericMatch, type IptablesCommand, type Localized, type Word } from '../syntax/ast';
 import { acceptedAddress, acceptedProtocol, protocolNumberOf } from '../syntax/memo';
 import { parseProtocol } from './protocols';
 import { allMatches, findTarget, STANDARD_TARGETS } from './registry';
@@ -92,3 +92,20 @@ export function modulePlacementMessage(def: ModuleDef, cmd: IptablesCommand): Lo
   }
   return undefined;
 }
+
+/**
+ * iptables refuses DROP in the nat table, as a target and as a policy, before talking to the kernel:
+ * "The "nat" table is not intended for filtering, the use of DROP is therefore inhibited" (iptables 1.8.9).
+ */
+export function natDropMessage(cmd: IptablesCommand): { code: 'IPT109' | 'IPT110'; word: Word } | undefined {
+  if (cmd.table !== 'nat' || cmd.tableWord?.symbolic) return undefined;
+  if (cmd.op === 'P' && cmd.policy === 'DROP' && cmd.policyWord && !cmd.policyWord.symbolic) return { code: 'IPT110', word: cmd.policyWord };
+  const t = cmd.target;
+  if (t?.name === 'DROP' && t.nameWord && !t.nameWord.symbolic) return { code: 'IPT109', word: t.nameWord };
+  return undefined;
+}
+
+export const natDropText = loc(
+  'the nat table is not for filtering: iptables refuses DROP here (drop packets in the filter table)',
+  'nat テーブルはフィルタリング用ではないため、iptables はここでの DROP を拒否します（パケットの破棄は filter テーブルで行ってください）',
+);

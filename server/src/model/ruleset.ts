@@ -135,28 +135,30 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
       if (hasPlaceholder(cmd)) return;
       if (cmd.op !== 'D' && makesLoop(rs, cmd, problems)) return;
       const rules = makeRules(cmd, opts.conditional ?? false);
-      const live = rs.table(table).chains.get(cmd.chain!) ?? chain;
-      if (cmd.op === 'A') { for (const r of rules) live.rules.push(r); } // no spread: an address list can make 100,000s of rules
+      // The chain as it stands; its table is created only when a rule is really added (a refused
+      // -I/-R or any -D leaves a missing table missing, as iptables-nft does).
+      const current = rs.tables.get(table)?.chains.get(cmd.chain!) ?? chain;
+      const live = () => rs.table(table).chains.get(cmd.chain!) ?? chain;
+      if (cmd.op === 'A') { const l = live(); for (const r of rules) l.rules.push(r); } // no spread: an address list can make 100,000s of rules
       else if (cmd.op === 'I') {
         const at = (cmd.ruleNum ?? 1) - 1;
-        if (at < 0 || at > live.rules.length) return indexError(problems, cmd, live);
+        if (at < 0 || at > current.rules.length) return indexError(problems, cmd, current);
+        const l = live();
         // In place: a blocklist script inserts tens of thousands of rules at the top, one at a time.
-        if (rules.length === 1) live.rules.splice(at, 0, rules[0]);
-        else live.rules = [...live.rules.slice(0, at), ...rules, ...live.rules.slice(at)];
+        if (rules.length === 1) l.rules.splice(at, 0, rules[0]);
+        else l.rules = [...l.rules.slice(0, at), ...rules, ...l.rules.slice(at)];
       } else if (cmd.op === 'R') {
         const at = (cmd.ruleNum ?? 0) - 1;
-        if (at < 0 || at >= live.rules.length) return indexError(problems, cmd, live);
-        live.rules.splice(at, 1, rules[0]);
+        if (at < 0 || at >= current.rules.length) return indexError(problems, cmd, current);
+        current.rules.splice(at, 1, rules[0]);
+      } else if (cmd.ruleNum !== undefined) {
+        const at = cmd.ruleNum - 1;
+        if (at < 0 || at >= current.rules.length) return indexError(problems, cmd, current);
+        current.rules.splice(at, 1);
       } else {
-        if (cmd.ruleNum !== undefined) {
-          const at = cmd.ruleNum - 1;
-          if (at < 0 || at >= live.rules.length) return indexError(problems, cmd, live);
-          live.rules.splice(at, 1);
-        } else {
-          for (const r of rules) {
-            const k = live.rules.findIndex((x) => x.spec === r.spec);
-            if (k >= 0) live.rules.splice(k, 1);
-          }
+        for (const r of rules) {
+          const k = current.rules.findIndex((x) => x.spec === r.spec);
+          if (k >= 0) current.rules.splice(k, 1);
         }
       }
       return;
@@ -193,25 +195,24 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
     }
     case 'F': {
       const t = rs.tables.get(table);
-      if (cmd.chain) { const c = existing(rs, cmd); if (!c) { if (t) noChain(problems, cmd); return; } c.rules = []; }
+      if (cmd.chain) {
+        if (!existing(rs, cmd)) { noChain(problems, cmd); return; }
+        // Flushing a built-in chain creates its table (iptables-nft 1.8.9); flushing everything does not.
+        rs.table(table).chains.get(cmd.chain)!.rules = [];
+      }
       else for (const c of t?.chains.values() ?? []) c.rules = [];
       return;
     }
     case 'X': {
       const t = rs.tables.get(table);
-      if (!t) return;
+      if (!t) { if (cmd.chain && !existing(rs, cmd)) noChain(problems, cmd); return; }
       const chainRange = chainRangeOf(cmd);
-      if (!cmd.chain) {
-        // Every user chain no rule jumps to (found in one pass: a script may have thousands of chains).
-        const referenced = new Set<string>();
-        for (const c of t.chains.values()) for (const r of c.rules) if (r.command.target) referenced.add(r.command.target.name);
-        for (const c of [...t.chains.values()]) if (!c.builtin && !referenced.has(c.name)) t.chains.delete(c.name);
-        return;
-      }
+      if (!cmd.chain) return deleteAllUserChains(t, cmd, problems);
       const c = t.chains.get(cmd.chain);
       if (!c) { noChain(problems, cmd); return; }
       if (c.builtin) { modelError(problems, 'IPT108', chainRange, loc(`built-in chain ${c.name} cannot be deleted`, `組み込みチェイン ${c.name} は削除できません`)); return; }
       if (rs.referencesTo(table, c.name).length) { modelError(problems, 'IPT108', chainRange, loc(`chain ${c.name} is still used by a jump and cannot be deleted`, `チェイン ${c.name} はまだジャンプ先として使われているため削除できません`)); return; }
+      if (c.rules.length) { modelError(problems, 'IPT108', chainRange, loc(`chain ${c.name} still has rules: iptables deletes only an empty chain (flush it first: -F ${c.name})`, `チェイン ${c.name} にはまだルールがあります。iptables が削除できるのは空のチェインだけです（先に -F ${c.name} で空にしてください）`)); return; }
       t.chains.delete(c.name);
       return;
     }
@@ -219,14 +220,43 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
       const t = rs.tables.get(table);
       const c = t?.chains.get(cmd.chain!);
       if (!t || !c || c.builtin) { noChain(problems, cmd); return; }
+      if (t.chains.has(cmd.newName!) || findTable(table)?.chains.includes(cmd.newName!)) {
+        const last = cmd.words[cmd.words.length - 1];
+        modelError(problems, 'IPT108', last?.text === cmd.newName ? last.range : cmd.range, loc(`chain ${cmd.newName} already exists: iptables cannot rename ${c.name} to it`, `チェイン ${cmd.newName} は既に存在するため、${c.name} をその名前に変更できません`));
+        return;
+      }
       t.chains.delete(c.name);
       c.name = cmd.newName!;
       t.chains.set(c.name, c);
       for (const chain of t.chains.values()) for (const r of chain.rules) if (r.command.target?.name === cmd.chain) r.spec = r.spec.replace(new RegExp(`(-[jg]) ${escape(cmd.chain!)}(?= |$)`), `$1 ${c.name}`);
       return;
     }
+    case 'Z': case 'L': case 'S':
+      if (cmd.chain && !existing(rs, cmd)) noChain(problems, cmd);
+      return;
     default: return;
   }
+}
+
+/**
+ * `-X` without a chain: iptables-nft deletes every user chain of the table in one transaction, so
+ * one chain that still has rules or is jumped to makes all of it fail ("Device or resource busy":
+ * nothing is deleted, observed with iptables 1.8.9), although the man page says empty chains go.
+ */
+function deleteAllUserChains(t: Table, cmd: IptablesCommand, problems: Problem[]): void {
+  const referenced = new Set<string>();
+  for (const c of t.chains.values()) for (const r of c.rules) if (r.command.target) referenced.add(r.command.target.name);
+  const busy: string[] = [];
+  for (const c of t.chains.values()) if (!c.builtin && (c.rules.length || referenced.has(c.name))) busy.push(c.name);
+  if (busy.length) {
+    const names = busy.length > 5 ? `${busy.slice(0, 5).join(', ')}, ...` : busy.join(', ');
+    modelError(problems, 'IPT108', cmd.opWord?.range ?? cmd.range, loc(
+      `-X without a chain deletes every user chain at once, and iptables refuses all of it (nothing is deleted) while a user chain still has rules or is jumped to: ${names}. Flush the table first (-F)`,
+      `チェイン名なしの -X はすべてのユーザーチェインを一度に削除しようとするため、ルールが残っているかジャンプ先になっているチェイン（${names}）があると全体が失敗し、何も削除されません。先に -F で空にしてください`,
+    ));
+    return;
+  }
+  for (const c of [...t.chains.values()]) if (!c.builtin) t.chains.delete(c.name);
 }
 
 /** The range that errors about the command's chain point at (built only when one is reported). */

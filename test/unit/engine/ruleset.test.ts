@@ -99,3 +99,36 @@ test('jump loops: a chain of 20,000 nested chains is followed without overflowin
   lines.push('-A INPUT -j C0', '-A C19999 -j C0');
   assert.deepEqual(run(lines).problems.map((p) => p.code), ['IPT121']);
 });
+
+// Each observed with iptables 1.8.9 (nf_tables) in a namespace; test/conformance/scripts-fuzz.test.ts
+// compares random scripts with the real thing.
+test('deleting, renaming, flushing and zeroing chains: what iptables-nft refuses', () => {
+  const codes = (lines: string[]) => run(lines).problems.map((p) => p.code);
+  const chains = (lines: string[]) => formatSave(run(lines).rs).split('\n').filter((l) => l.startsWith(':')).map((l) => l.split(' ')[0]).join(' ');
+  assert.deepEqual(codes(['-N A', '-A A -j ACCEPT', '-X A']), ['IPT108']); // "Device or resource busy": not empty
+  // -X without a name: all or nothing.
+  assert.deepEqual(codes(['-N A', '-N B', '-N C', '-A A -j ACCEPT', '-X']), ['IPT108']);
+  assert.equal(chains(['-N A', '-N B', '-N C', '-A A -j ACCEPT', '-X']), ':INPUT :FORWARD :OUTPUT :A :B :C');
+  assert.deepEqual(codes(['-N A', '-N B', '-A INPUT -j A', '-X']), ['IPT108']); // empty, but jumped to
+  assert.equal(chains(['-N A', '-N B', '-X']), ':INPUT :FORWARD :OUTPUT');
+  // -E onto a name that exists ("File exists"), built-in names included.
+  assert.deepEqual(codes(['-N A', '-N B', '-E A B', '-E A INPUT']), ['IPT108', 'IPT108']);
+  // A user chain that does not exist, even in a table nothing created yet.
+  assert.deepEqual(codes(['-Z A', '-L A', '-S A', '-F A', '-t nat -F A', '-t nat -X A', '-t nat -Z A']), Array(7).fill('IPT108'));
+  assert.deepEqual(codes(['-Z', '-L INPUT', '-F INPUT', '-t nat -F']), []);
+});
+
+test('which commands create a table: a flushed built-in chain does; refused or deleting commands do not', () => {
+  const tables = (lines: string[]) => formatSave(run(lines).rs).split('\n').filter((l) => l.startsWith('*')).join(' ');
+  assert.equal(tables(['-t nat -F PREROUTING']), '*nat');
+  assert.equal(tables(['-t nat -F']), '');
+  assert.equal(tables(['-t nat -D POSTROUTING -j LOG', '-t nat -D OUTPUT 1', '-t nat -I PREROUTING 2 -j LOG', '-t nat -R OUTPUT 1 -j LOG']), '');
+});
+
+test('DROP in the nat table is refused, as a target (IPT109) and as a policy (IPT110)', () => {
+  const codes = (lines: string[]) => run(lines).problems.map((p) => p.code);
+  assert.deepEqual(codes(['-t nat -A PREROUTING -j DROP', '-t nat -N X', '-t nat -A X -p tcp -j DROP', '-t nat -D PREROUTING -j DROP']), ['IPT109', 'IPT109', 'IPT109']);
+  assert.deepEqual(codes(['-t nat -P OUTPUT DROP']), ['IPT110']);
+  assert.deepEqual(codes(['-t nat -P OUTPUT ACCEPT']), []);
+  assert.deepEqual(codes(['-t mangle -A PREROUTING -j DROP', '-t raw -A PREROUTING -j DROP']), []);
+});

@@ -1,0 +1,101 @@
+// Random scripts of chain and rule commands (-N -X -E -F -Z -A -I -R -D -P -C, filter and nat,
+// jumps, gotos, loops, bad targets, rule numbers) run for real in a throwaway namespace, versus
+// our model: a command fails for real ⇔ we report an IPT1xx error on it, and the ruleset left
+// behind equals iptables-save. Found on first run: DROP in nat, -X of a chain with rules, -X of
+// every chain failing as a whole, -E onto an existing name, jump loops, tables created by refused
+// commands. Seeded: the same scripts every run (SCRIPT_FUZZ_SEED, SCRIPT_FUZZ_RUNS change that).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analyze } from '../../server/src/engine';
+import { formatSave } from '../../server/src/model/ruleset';
+import { cached, normalizeSave, oracleSkipReason, pool, runInNetnsAsync } from './lib/oracle';
+
+const SEED = Number(process.env.SCRIPT_FUZZ_SEED ?? 20261125);
+const RUNS = Number(process.env.SCRIPT_FUZZ_RUNS ?? 400);
+const LENGTH = 16;
+
+/**
+ * Where our report deliberately differs from the exit status (the ruleset must still agree):
+ * - `-D` with a rule's text fails when no such rule exists; scripts use it on purpose to clean up
+ *   before adding (often with `2>/dev/null`), so it is not reported.
+ * - `-Z` of a built-in chain fails with iptables-nft until something created that chain (its
+ *   first rule, policy or flush); harmless, and iptables-legacy accepts it.
+ */
+function exitStatusIgnored(command: string): boolean {
+  return /(^| )-C /.test(command) || /(^| )-D \S+ [-!]/.test(command) || /(^| )-Z [A-Z]+$/.test(command);
+}
+
+function scripts(): string[][] {
+  let seed = SEED;
+  const rnd = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
+  const user = ['A', 'B', 'C'];
+  const chains: Record<string, string[]> = { filter: ['INPUT', 'FORWARD', 'OUTPUT', ...user], nat: ['PREROUTING', 'POSTROUTING', 'OUTPUT', ...user] };
+  const matches = ['', '-p tcp --dport 22', '-p udp --sport 53', '-s 10.0.0.0/8', '-i eth0', '-o eth0', '-m conntrack --ctstate NEW', '-p icmp'];
+  const targets = ['ACCEPT', 'DROP', 'RETURN', 'A', 'B', 'C', 'INPUT', 'LOG', 'REJECT', 'MASQUERADE', 'DNAT --to-destination 10.0.0.1', 'NOPE'];
+  const rule = () => { const t = pick(targets); return `${pick(matches)} ${user.includes(t) && rnd() < 0.2 ? '-g' : '-j'} ${t}`.trim(); };
+  const command = (): string => {
+    const nat = rnd() < 0.25;
+    const t = nat ? '-t nat ' : '';
+    const chain = pick(chains[nat ? 'nat' : 'filter']!);
+    const n = 1 + Math.floor(rnd() * 3);
+    switch (pick(['A', 'A', 'A', 'A', 'I', 'I', 'R', 'D', 'Dn', 'N', 'N', 'X', 'Xall', 'F', 'Fall', 'E', 'P', 'Z', 'C'])) {
+      case 'A': return `${t}-A ${chain} ${rule()}`;
+      case 'I': return rnd() < 0.5 ? `${t}-I ${chain} ${rule()}` : `${t}-I ${chain} ${n} ${rule()}`;
+      case 'R': return `${t}-R ${chain} ${n} ${rule()}`;
+      case 'D': return `${t}-D ${chain} ${rule()}`;
+      case 'Dn': return `${t}-D ${chain} ${n}`;
+      case 'N': return `${t}-N ${pick(user)}`;
+      case 'X': return `${t}-X ${pick(user)}`;
+      case 'Xall': return `${t}-X`;
+      case 'F': return `${t}-F ${chain}`;
+      case 'Fall': return `${t}-F`;
+      case 'E': return `${t}-E ${pick(user)} ${pick(user)}`;
+      case 'P': return `${t}-P ${chain} ${pick(['ACCEPT', 'DROP'])}`;
+      case 'Z': return `${t}-Z ${chain}`;
+      default: return `${t}-C ${chain} ${rule()}`;
+    }
+  };
+  return Array.from({ length: RUNS }, () => ['-N A', '-N B', ...Array.from({ length: LENGTH }, command)]);
+}
+
+interface Real { status: number[]; save: string }
+
+function realRun(commands: string[]): Promise<Real> {
+  return cached('script-fuzz', { v: 1, commands }, async () => {
+    const body = commands.map((c) => `iptables ${c} >/dev/null 2>&1; echo "@@ $?"`).join('\n');
+    const r = await runInNetnsAsync(`${body}\necho "@@SAVE"; iptables-save\n`);
+    const [statuses, save] = r.stdout.split('@@SAVE\n');
+    return { status: [...(statuses ?? '').matchAll(/@@ (\d+)/g)].map((m) => Number(m[1])), save: save ?? '' };
+  });
+}
+
+const skip = oracleSkipReason();
+
+test('random chain and rule commands: our errors and ruleset agree with the real iptables', { skip, timeout: 10 * 60_000 }, async () => {
+  const all = scripts();
+  const reals = await pool(all, 4, realRun);
+  const failures: string[] = [];
+  let compared = 0;
+  for (const [i, commands] of all.entries()) {
+    const real = reals[i]!;
+    assert.equal(real.status.length, commands.length, `script ${i}: the real run broke`);
+    // Known gap: after a successful -E, rules keep jumping to the old name in our model (iptables
+    // renames the jumps too). Compare only the commands before it, and no ruleset.
+    const renamed = commands.findIndex((c, k) => / -E |^-E /.test(c) && real.status[k] === 0);
+    const upTo = renamed < 0 ? commands.length : renamed;
+    const a = analyze(commands.slice(0, upTo).map((c) => `iptables ${c}`).join('\n'), { kind: 'shell' });
+    const errorLines = new Set(a.problems.filter((p) => p.code.startsWith('IPT1') && p.severity === 'error').map((p) => p.range.start.line));
+    for (let k = 0; k < upTo; k++) {
+      if (exitStatusIgnored(commands[k]!)) continue;
+      compared++;
+      const realFailed = real.status[k] !== 0;
+      if (realFailed !== errorLines.has(k)) failures.push(`script ${i}, command ${k + 1}: real exit ${real.status[k]}, we report ${errorLines.has(k) ? 'an error' : 'nothing'}: iptables ${commands[k]}\n  script: ${commands.slice(0, k + 1).join(' ; ')}`);
+    }
+    if (renamed < 0 && normalizeSave(real.save) !== normalizeSave(formatSave(a.rulesets[4]))) {
+      failures.push(`script ${i}: ruleset differs\n  script: ${commands.join(' ; ')}\n--- real\n${normalizeSave(real.save)}\n--- ours\n${normalizeSave(formatSave(a.rulesets[4]))}`);
+    }
+  }
+  console.log(`${all.length} scripts, ${compared} commands compared, ${failures.length} mismatch(es)`);
+  assert.deepEqual(failures.slice(0, 5), []);
+});
