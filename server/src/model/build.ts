@@ -3,6 +3,8 @@ import { loc, type IptablesCommand, type Problem } from '../syntax/ast';
 import type { SaveFile } from '../syntax/saveFile';
 import { findTable } from '../knowledge/tables';
 import { applyCommand, Ruleset, type ApplyOptions } from './ruleset';
+import { chainsChanged } from './hooks';
+import { tableHasChainFault } from './commit-check';
 
 export interface RestoreOptions {
   /** `--noflush`: keep what the tables already hold. */
@@ -14,6 +16,7 @@ export interface RestoreOptions {
 export function applyRestore(rs: Ruleset, file: SaveFile, problems: Problem[], opts: RestoreOptions = {}): void {
   let declared = new Set<string>();
   let applyOpts: ApplyOptions = { conditional: opts.conditional, declaredChains: declared };
+  let blockStart = 0;
   let table: string | undefined;
   const seen = new Set<string>();
   for (let k = 0; k < file.entries.length; k++) {
@@ -27,9 +30,11 @@ export function applyRestore(rs: Ruleset, file: SaveFile, problems: Problem[], o
         const d = file.entries[j];
         if (d.kind === 'chain') declared.add(d.name);
       }
-      applyOpts = { conditional: opts.conditional, declaredChains: declared };
+      applyOpts = { conditional: opts.conditional, declaredChains: declared, chainChecksAtCommit: !opts.noflush };
+      blockStart = k;
       if (!findTable(e.name)) { table = undefined; continue; }
       const t = rs.table(e.name);
+      chainsChanged(t);
       if (!opts.noflush) {
         for (const [name, c] of t.chains) {
           if (c.builtin) { c.rules = []; c.policy = 'ACCEPT'; c.policyCommand = undefined; c.policyRange = undefined; }
@@ -62,8 +67,27 @@ export function applyRestore(rs: Ruleset, file: SaveFile, problems: Problem[], o
       }
     } else if (e.kind === 'rule' && table) {
       applyCommand(rs, e.command, problems, applyOpts);
+    } else if (e.kind === 'commit' && table && applyOpts.chainChecksAtCommit) {
+      if (tableHasChainFault(rs.table(table))) replayBlock(rs, file, blockStart, k, problems, applyOpts);
     }
   }
+}
+
+/**
+ * The table has a jump loop or a restricted target where a built-in chain forbids it: applies its
+ * rules again one by one with those checks, to report the lines iptables-restore refuses and keep
+ * the rules it refuses out. Only these checks' findings are added (the rest was reported already).
+ */
+function replayBlock(rs: Ruleset, file: SaveFile, from: number, to: number, problems: Problem[], opts: ApplyOptions): void {
+  const t = rs.table((file.entries[from] as { name: string }).name);
+  for (const c of t.chains.values()) c.rules = [];
+  chainsChanged(t);
+  const again: Problem[] = [];
+  for (let k = from; k < to; k++) {
+    const e = file.entries[k];
+    if (e.kind === 'rule') applyCommand(rs, e.command, again, { ...opts, chainChecksAtCommit: false });
+  }
+  for (const p of again) if (p.code === 'IPT121' || p.code === 'IPT109') problems.push(p);
 }
 
 export function applyScriptCommand(rs: Ruleset, cmd: IptablesCommand, problems: Problem[], conditional: boolean): void {

@@ -4,6 +4,7 @@
 // --test accepts such a file, the real restore fails). A loop among chains no built-in chain
 // reaches is accepted.
 import type { Chain, Table } from './ruleset';
+import { reachedFromBuiltin } from './hooks';
 
 /**
  * The loop (chain names, first and last the same) that a new jump `from -> to` would make
@@ -11,10 +12,11 @@ import type { Chain, Table } from './ruleset';
  * built-in chain is refused anyway (IPT108).
  */
 export function loopMadeBy(t: Table, from: string, to: string): string[] | undefined {
-  // Most jumps go to a chain that jumps nowhere (kube-proxy's KUBE-MARK-MASQ, a LOG-and-DROP chain).
+  // Most jumps go to a chain that jumps nowhere (kube-proxy's KUBE-MARK-MASQ, a LOG-and-DROP
+  // chain), or come from a chain no built-in chain reaches yet (hooks.ts keeps that up to date).
+  if (!reachedFromBuiltin(t, from)) return undefined;
   if (from !== to && !jumpsToUserChain(t, t.chains.get(to))) return undefined;
-  const loop = loopBelow(t, from, to);
-  return loop && reachedFromBuiltin(t, from, from, to) ? loop : undefined;
+  return loopBelow(t, from, to);
 }
 
 function jumpsToUserChain(t: Table, c: Chain | undefined): boolean {
@@ -66,17 +68,3 @@ function loopBelow(t: Table, from: string, to: string): string[] | undefined {
   return undefined;
 }
 
-/** Does a built-in chain reach `target` (through user chains, the new jump included)? */
-function reachedFromBuiltin(t: Table, target: string, from: string, to: string): boolean {
-  const seen = new Set<string>();
-  const todo: string[] = [];
-  for (const c of t.chains.values()) if (c.builtin) { seen.add(c.name); todo.push(c.name); }
-  while (todo.length) {
-    const name = todo.pop()!;
-    if (name === target) return true;
-    const c = t.chains.get(name);
-    if (!c) continue;
-    for (const callee of calleesOf(t, c, from, to)) if (!seen.has(callee)) { seen.add(callee); todo.push(callee); }
-  }
-  return false;
-}

@@ -8,6 +8,7 @@ import { isPlaceholderAddress } from '../knowledge/values';
 import { addressCombinations, joinSaveWords, ruleSpecWords } from './printer';
 import { flatString } from '../syntax/words';
 import { loopMadeBy } from './loops';
+import { chainsChanged, hookRefusal, ruleAdded } from './hooks';
 
 export class Rule {
   private cachedSpec?: string;
@@ -117,6 +118,12 @@ export interface ApplyOptions {
   conditional?: boolean;
   /** In a restore file, jumps may name chains declared anywhere in the table block. */
   declaredChains?: Set<string>;
+  /**
+   * Jump loops and restricted targets in user chains are checked for the whole table at COMMIT
+   * (build.ts), not rule by rule: a 70,000-line file is checked in one pass, and replayed rule by
+   * rule only when something is wrong, to name the line iptables-restore names.
+   */
+  chainChecksAtCommit?: boolean;
 }
 
 /** Applies one command to the ruleset as the kernel would, reporting what iptables would refuse. */
@@ -133,13 +140,13 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
       // iptables resolves a placeholder like y.y.y.y as a host name, fails, and adds nothing
       // (IPT116 tells the user); the model must not pretend the rule exists.
       if (hasPlaceholder(cmd)) return;
-      if (cmd.op !== 'D' && makesLoop(rs, cmd, problems)) return;
+      if (cmd.op !== 'D' && !opts.chainChecksAtCommit && (makesLoop(rs, cmd, problems) || refusedByHooks(rs, cmd, problems))) return;
       const rules = makeRules(cmd, opts.conditional ?? false);
       // The chain as it stands; its table is created only when a rule is really added (a refused
       // -I/-R or any -D leaves a missing table missing, as iptables-nft does).
       const current = rs.tables.get(table)?.chains.get(cmd.chain!) ?? chain;
       const live = () => rs.table(table).chains.get(cmd.chain!) ?? chain;
-      if (cmd.op === 'A') { const l = live(); for (const r of rules) l.rules.push(r); } // no spread: an address list can make 100,000s of rules
+      if (cmd.op === 'A') { const l = live(); for (const r of rules) l.rules.push(r); ruleAdded(rs.table(table), cmd.chain!, cmd); } // no spread: an address list can make 100,000s of rules
       else if (cmd.op === 'I') {
         const at = (cmd.ruleNum ?? 1) - 1;
         if (at < 0 || at > current.rules.length) return indexError(problems, cmd, current);
@@ -147,10 +154,12 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
         // In place: a blocklist script inserts tens of thousands of rules at the top, one at a time.
         if (rules.length === 1) l.rules.splice(at, 0, rules[0]);
         else l.rules = [...l.rules.slice(0, at), ...rules, ...l.rules.slice(at)];
+        ruleAdded(rs.table(table), cmd.chain!, cmd);
       } else if (cmd.op === 'R') {
         const at = (cmd.ruleNum ?? 0) - 1;
         if (at < 0 || at >= current.rules.length) return indexError(problems, cmd, current);
         current.rules.splice(at, 1, rules[0]);
+        chainsChanged(rs.table(table));
       } else if (cmd.ruleNum !== undefined) {
         const at = cmd.ruleNum - 1;
         if (at < 0 || at >= current.rules.length) return indexError(problems, cmd, current);
@@ -161,6 +170,7 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
           if (k >= 0) current.rules.splice(k, 1);
         }
       }
+      if (cmd.op === 'D') { const t = rs.tables.get(table); if (t) chainsChanged(t); }
       return;
     }
     case 'N': {
@@ -201,6 +211,8 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
         rs.table(table).chains.get(cmd.chain)!.rules = [];
       }
       else for (const c of t?.chains.values() ?? []) c.rules = [];
+      const flushed = rs.tables.get(table);
+      if (flushed) chainsChanged(flushed);
       return;
     }
     case 'X': {
@@ -214,6 +226,7 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
       if (rs.referencesTo(table, c.name).length) { modelError(problems, 'IPT108', chainRange, loc(`chain ${c.name} is still used by a jump and cannot be deleted`, `チェイン ${c.name} はまだジャンプ先として使われているため削除できません`)); return; }
       if (c.rules.length) { modelError(problems, 'IPT108', chainRange, loc(`chain ${c.name} still has rules: iptables deletes only an empty chain (flush it first: -F ${c.name})`, `チェイン ${c.name} にはまだルールがあります。iptables が削除できるのは空のチェインだけです（先に -F ${c.name} で空にしてください）`)); return; }
       t.chains.delete(c.name);
+      chainsChanged(t);
       return;
     }
     case 'E': {
@@ -228,6 +241,7 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
       t.chains.delete(c.name);
       c.name = cmd.newName!;
       t.chains.set(c.name, c);
+      chainsChanged(t);
       for (const chain of t.chains.values()) for (const r of chain.rules) if (r.command.target?.name === cmd.chain) r.spec = r.spec.replace(new RegExp(`(-[jg]) ${escape(cmd.chain!)}(?= |$)`), `$1 ${c.name}`);
       return;
     }
@@ -257,6 +271,7 @@ function deleteAllUserChains(t: Table, cmd: IptablesCommand, problems: Problem[]
     return;
   }
   for (const c of [...t.chains.values()]) if (!c.builtin) t.chains.delete(c.name);
+  chainsChanged(t);
 }
 
 /** The range that errors about the command's chain point at (built only when one is reported). */
@@ -314,6 +329,15 @@ function makesLoop(rs: Ruleset, cmd: IptablesCommand, problems: Problem[]): bool
     `this jump makes a loop of chains (${path}) that a built-in chain reaches: iptables refuses it ("Too many links")`,
     `このジャンプで組み込みチェインから到達できるチェインのループ（${path}）ができます。iptables はこれを拒否します（"Too many links"）`,
   ));
+  return true;
+}
+
+/** A restricted target or match where a built-in chain that forbids it would reach it (hooks.ts); IPT109. */
+function refusedByHooks(rs: Ruleset, cmd: IptablesCommand, problems: Problem[]): boolean {
+  const t = rs.tables.get(cmd.table);
+  const why = t && hookRefusal(t, cmd.chain!, cmd);
+  if (!why) return false;
+  modelError(problems, 'IPT109', cmd.target?.nameWord?.range ?? cmd.range, why);
   return true;
 }
 

@@ -132,3 +132,33 @@ test('DROP in the nat table is refused, as a target (IPT109) and as a policy (IP
   assert.deepEqual(codes(['-t nat -P OUTPUT ACCEPT']), []);
   assert.deepEqual(codes(['-t mangle -A PREROUTING -j DROP', '-t raw -A PREROUTING -j DROP']), []);
 });
+
+// Observed with iptables 1.8.9 (nf_tables): "RULE_APPEND failed (Invalid argument)" for the rule
+// that would let a built-in chain reach a target or match it forbids, in a script and in a restore
+// file alike (iptables-restore --test accepts such a file; the real restore fails).
+test('restricted targets in user chains: refused where a forbidding built-in chain would reach them', () => {
+  const codes = (lines: string[]) => run(lines).problems.map((p) => p.code);
+  const dnat = '-t nat -A U -p tcp -j DNAT --to-destination 10.0.0.1';
+  assert.deepEqual(codes(['-t nat -N U', dnat, '-t nat -A OUTPUT -j U', '-t nat -A PREROUTING -j U']), []);
+  const late = run(['-t nat -N U', dnat, '-t nat -A POSTROUTING -j U']);
+  assert.deepEqual(late.problems.map((p) => p.code), ['IPT109']);
+  assert.match(late.problems[0].message.en, /POSTROUTING reach chain U, whose rule on line 1 uses DNAT \(only in PREROUTING, OUTPUT\)/);
+  assert.doesNotMatch(formatSave(late.rs), /-A POSTROUTING/); // the refused jump is not in the model
+  // The chain is reached first: the DNAT rule itself is refused; and a jump from there to U too.
+  assert.deepEqual(codes(['-t nat -N V', '-t nat -A POSTROUTING -j V', '-t nat -A V -p tcp -j DNAT --to-destination 10.0.0.1']), ['IPT109']);
+  assert.deepEqual(codes(['-t nat -N U', dnat, '-t nat -N V', '-t nat -A POSTROUTING -j V', '-t nat -A V -j U']), ['IPT109']);
+  // Matches too: -m owner only in OUTPUT and POSTROUTING.
+  assert.deepEqual(codes(['-N U', '-A U -m owner --uid-owner 0 -j ACCEPT', '-A OUTPUT -j U', '-A INPUT -j U']), ['IPT109']);
+});
+
+test('restore files: a jump loop or a forbidden target found at COMMIT is reported on the line iptables-restore names', async () => {
+  const { analyze } = await import('../../../server/src/engine');
+  const errors = (text: string) => analyze(text, { kind: 'save' }).problems.filter((p) => p.severity === 'error').map((p) => `${p.code}@${p.range.start.line + 1}`);
+  const nat = '*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n:U - [0:0]\n';
+  assert.deepEqual(errors(`${nat}-A U -p tcp -j DNAT --to-destination 10.0.0.1\n-A POSTROUTING -j U\nCOMMIT\n`), ['IPT109@6']);
+  assert.deepEqual(errors(`${nat}-A POSTROUTING -j U\n-A U -p tcp -j DNAT --to-destination 10.0.0.1\nCOMMIT\n`), ['IPT109@6']);
+  assert.deepEqual(errors(`${nat}-A PREROUTING -j U\n-A U -p tcp -j DNAT --to-destination 10.0.0.1\nCOMMIT\n`), []);
+  const filter = '*filter\n:INPUT ACCEPT [0:0]\n:A - [0:0]\n:B - [0:0]\n';
+  assert.deepEqual(errors(`${filter}-A A -j B\n-A B -j A\n-A INPUT -j A\nCOMMIT\n`), ['IPT121@7']);
+  assert.deepEqual(errors(`${filter}-A A -j B\n-A B -j A\nCOMMIT\n`), []);
+});

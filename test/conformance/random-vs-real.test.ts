@@ -1,17 +1,22 @@
-// Random scripts of chain and rule commands (-N -X -E -F -Z -A -I -R -D -P -C, filter and nat,
-// jumps, gotos, loops, bad targets, rule numbers) run for real in a throwaway namespace, versus
-// our model: a command fails for real ⇔ we report an IPT1xx error on it, and the ruleset left
-// behind equals iptables-save. Found on first run: DROP in nat, -X of a chain with rules, -X of
-// every chain failing as a whole, -E onto an existing name, jump loops, tables created by refused
-// commands. Seeded: the same scripts every run (SCRIPT_FUZZ_SEED, SCRIPT_FUZZ_RUNS change that).
+// Random inputs run by the real iptables in a throwaway namespace, versus our model.
+// Scripts of chain and rule commands (-N -X -E -F -Z -A -I -R -D -P -C, filter and nat, jumps,
+// gotos, loops, bad targets, rule numbers): a command fails for real ⇔ we report an IPT1xx error
+// on it, and the ruleset left behind equals iptables-save. Found on first run: DROP in nat, -X of
+// a chain with rules, -X of every chain failing as a whole, -E onto an existing name, jump loops,
+// tables created by refused commands.
+// Restore files (declared and undeclared chains, policies, targets of the wrong table, jumps):
+// iptables-restore (a real commit, not --test) fails ⇔ we report an IPT1xx error, on the line it
+// names when it names one (errors the kernel finds at COMMIT come without a line), and a file it
+// loads leaves the ruleset we compute.
+// Seeded: the same inputs every run (FUZZ_SEED, FUZZ_RUNS change that).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze } from '../../server/src/engine';
 import { formatSave } from '../../server/src/model/ruleset';
 import { cached, normalizeSave, oracleSkipReason, pool, runInNetnsAsync } from './lib/oracle';
 
-const SEED = Number(process.env.SCRIPT_FUZZ_SEED ?? 20261125);
-const RUNS = Number(process.env.SCRIPT_FUZZ_RUNS ?? 400);
+const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
 const LENGTH = 16;
 
 /**
@@ -25,10 +30,15 @@ function exitStatusIgnored(command: string): boolean {
   return /(^| )-C /.test(command) || /(^| )-D \S+ [-!]/.test(command) || /(^| )-Z [A-Z]+$/.test(command);
 }
 
-function scripts(): string[][] {
-  let seed = SEED;
+/** A seeded generator (a plain LCG: the same inputs on every machine). */
+function random(seed: number) {
   const rnd = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
+  return { rnd, pick };
+}
+
+function scripts(): string[][] {
+  const { rnd, pick } = random(SEED);
   const user = ['A', 'B', 'C'];
   const chains: Record<string, string[]> = { filter: ['INPUT', 'FORWARD', 'OUTPUT', ...user], nat: ['PREROUTING', 'POSTROUTING', 'OUTPUT', ...user] };
   const matches = ['', '-p tcp --dport 22', '-p udp --sport 53', '-s 10.0.0.0/8', '-i eth0', '-o eth0', '-m conntrack --ctstate NEW', '-p icmp'];
@@ -97,5 +107,67 @@ test('random chain and rule commands: our errors and ruleset agree with the real
     }
   }
   console.log(`${all.length} scripts, ${compared} commands compared, ${failures.length} mismatch(es)`);
+  assert.deepEqual(failures.slice(0, 5), []);
+});
+
+function restoreFiles(): string[] {
+  const { rnd, pick } = random(SEED + 1);
+  const user = ['A', 'B', 'C'];
+  const matches = ['', '-p tcp -m tcp --dport 22', '-p udp -m udp --sport 53', '-s 10.0.0.0/8', '-i eth0', '-o eth0', '-m conntrack --ctstate NEW', '-p icmp', '-m comment --comment "x y"', '-m limit --limit 3/min'];
+  const valid: Record<string, string[]> = {
+    filter: ['ACCEPT', 'DROP', 'RETURN', 'LOG --log-prefix "p: "', 'REJECT', 'MARK --set-mark 1'],
+    nat: ['ACCEPT', 'RETURN', 'LOG --log-prefix "p: "', 'MASQUERADE', 'DNAT --to-destination 10.0.0.1', 'SNAT --to-source 10.0.0.2'],
+  };
+  // Wrong in some table or chain, or no target at all.
+  const doubtful = ['DROP', 'INPUT', 'REJECT', 'MASQUERADE', 'DNAT --to-destination 10.0.0.1', 'SNAT --to-source 10.0.0.2', 'NOPE'];
+  const file = (): string => {
+    const out: string[] = [];
+    for (const table of pick([['filter'], ['nat'], ['filter', 'nat']])) {
+      const builtins = table === 'filter' ? ['INPUT', 'FORWARD', 'OUTPUT'] : ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'];
+      out.push(`*${table}`);
+      for (const b of builtins) out.push(`:${b} ${table === 'nat' ? 'ACCEPT' : pick(['ACCEPT', 'DROP', 'ACCEPT'])} [0:0]`);
+      const declared = user.filter(() => rnd() < 0.7);
+      for (const u of declared) out.push(`:${u} - [0:0]`);
+      const n = 2 + Math.floor(rnd() * 8);
+      for (let i = 0; i < n; i++) {
+        const chain = rnd() < 0.95 ? pick([...builtins, ...declared]) : pick(user);
+        const r = rnd();
+        const t = r < 0.08 ? pick(doubtful) : r < 0.3 && declared.length ? pick(declared) : pick(valid[table]!);
+        out.push(`-A ${chain} ${pick(matches)} ${user.includes(t) && rnd() < 0.2 ? '-g' : '-j'} ${t}`.replace(/ +/g, ' '));
+      }
+      out.push('COMMIT');
+    }
+    return `${out.join('\n')}\n`;
+  };
+  return Array.from({ length: RUNS }, file);
+}
+
+interface RealRestore { status: number; line?: number; stderr: string; save: string }
+
+function realRestore(text: string): Promise<RealRestore> {
+  return cached('restore-fuzz', { v: 1, text }, async () => {
+    const r = await runInNetnsAsync(`E=$(mktemp)\niptables-restore 2>"$E" <<'@@RULES'\n${text}@@RULES\necho "@@rc $?"; cat "$E"; rm -f "$E"; echo "@@SAVE"; iptables-save\n`);
+    const m = /@@rc (\d+)\n([\s\S]*?)@@SAVE\n([\s\S]*)$/.exec(r.stdout);
+    if (!m) throw new Error(`the real run broke: ${r.stderr.slice(0, 300)}`);
+    const line = /line (\d+)/.exec(m[2]!)?.[1];
+    return { status: Number(m[1]), line: line ? Number(line) : undefined, stderr: m[2]!.trim(), save: m[3]! };
+  });
+}
+
+test('random restore files: iptables-restore fails where we report an error, and loads what we compute', { skip, timeout: 10 * 60_000 }, async () => {
+  const files = restoreFiles();
+  const reals = await pool(files, 4, realRestore);
+  const failures: string[] = [];
+  let refused = 0;
+  for (const [i, text] of files.entries()) {
+    const real = reals[i]!;
+    const a = analyze(text, { kind: 'save' });
+    const errors = a.problems.filter((p) => p.code.startsWith('IPT1') && p.severity === 'error');
+    if (real.status !== 0) refused++;
+    if ((real.status !== 0) !== (errors.length > 0)) failures.push(`file ${i}: real exit ${real.status} (${real.stderr.split('\n')[0]}), we report ${errors.length} error(s)\n${text}`);
+    else if (real.line !== undefined && !errors.some((p) => p.range.start.line + 1 === real.line)) failures.push(`file ${i}: iptables-restore failed on line ${real.line}, we report no error there\n${text}`);
+    else if (real.status === 0 && normalizeSave(real.save) !== normalizeSave(formatSave(a.rulesets[4]))) failures.push(`file ${i}: ruleset differs\n${text}`);
+  }
+  console.log(`${files.length} restore files (${refused} refused by iptables-restore), ${failures.length} mismatch(es)`);
   assert.deepEqual(failures.slice(0, 5), []);
 });
