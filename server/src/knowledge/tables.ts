@@ -23,5 +23,13 @@ export const findTable = (name: string) => TABLES.find((t) => t.name === name);
 export const isBuiltinChain = (table: string, chain: string) => findTable(table)?.chains.includes(chain) ?? false;
 export const ALL_BUILTIN_CHAINS = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
 
+/** Built-in chains as bits of a number (sets without allocation, for the model's reach checks). */
+export const chainBit = (chain: string): number => { const i = ALL_BUILTIN_CHAINS.indexOf(chain); return i < 0 ? 0 : 1 << i; };
+export const chainMask = (chains: readonly string[]): number => chains.reduce((m, c) => m | chainBit(c), 0);
+export const chainsOfMask = (mask: number): string[] => ALL_BUILTIN_CHAINS.filter((c) => mask & chainBit(c));
+/** Marks a mask as a restriction, so that modules sharing no chain give "nowhere", not 0 ("anywhere"). */
+const RESTRICTED = 1 << 30;
+export const narrowChainMask = (mask: number, allowed: number): number => (mask ? mask & allowed : allowed) | RESTRICTED;
+
 /** Longest chain name iptables accepts (it says "must be under 29 chars"). */
 export const MAX_CHAIN_NAME = 28;

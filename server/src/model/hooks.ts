@@ -8,14 +8,10 @@
 import { loc, type IptablesCommand, type Localized } from '../syntax/ast';
 import { findMatch, findTarget } from '../knowledge/registry';
 import type { Table } from './ruleset';
-import { ALL_BUILTIN_CHAINS } from '../knowledge/tables';
+import { chainBit, chainsOfMask } from '../knowledge/tables';
 
-/** Built-in chains as bits of a number (a table has at most five): sets without allocation. */
-const BIT = new Map(ALL_BUILTIN_CHAINS.map((c, i) => [c, 1 << i]));
-const maskOf = (chains: readonly string[]): number => chains.reduce((m, c) => m | (BIT.get(c) ?? 0), 0);
-const namesOf = (mask: number): string[] => ALL_BUILTIN_CHAINS.filter((c) => mask & BIT.get(c)!);
+const namesOf = chainsOfMask;
 const firstOf = (mask: number): string => namesOf(mask)[0] ?? '?';
-export const bitOf = (chain: string): number => BIT.get(chain) ?? 0;
 
 /** Per table: which built-in chains reach each user chain, and each chain's restricted rules. */
 interface HookIndex {
@@ -30,34 +26,8 @@ export function chainsChanged(t: Table): void {
   INDEXES.delete(t);
 }
 
-/** Each module's allowed built-in chains as a mask (0: anywhere), by family, kind and name. */
-const MASKS = { 4: { match: new Map<string, number>(), target: new Map<string, number>() }, 6: { match: new Map<string, number>(), target: new Map<string, number>() } };
-function maskOfModule(kind: 'match' | 'target', name: string, family: 4 | 6): number {
-  const memo = MASKS[family][kind];
-  let mask = memo.get(name);
-  if (mask === undefined) {
-    const chains = (kind === 'target' ? findTarget(name, family) : findMatch(name, family))?.chains;
-    memo.set(name, (mask = chains ? maskOf(chains) : 0));
-  }
-  return mask;
-}
-
-/** The built-in chains every restricted module of the rule allows, as a mask; 0 when nothing is restricted. */
-export function allowedMask(cmd: IptablesCommand): number {
-  // Bit 30 stands for "restricted" (no built-in chain uses it), so that two modules sharing no
-  // chain give a restriction that allows nothing rather than 0, "anywhere".
-  let allowed = 0;
-  for (const m of cmd.matches) allowed = narrow(allowed, maskOfModule('match', m.name, cmd.family));
-  const t = cmd.target;
-  if (t && !t.nameWord?.symbolic) allowed = narrow(allowed, maskOfModule('target', t.name, cmd.family));
-  return allowed;
-}
-
-const RESTRICTED = 1 << 30;
-function narrow(allowed: number, mask: number): number {
-  if (!mask) return allowed;
-  return allowed ? (allowed & mask) | RESTRICTED : mask | RESTRICTED;
-}
+/** The built-in chains its restricted modules allow (the parser works it out: cmd.hookMask); 0: anywhere. */
+const allowedMask = (cmd: IptablesCommand): number => cmd.hookMask;
 
 /** The user chain the rule jumps or goes to, if any. */
 function userCallee(t: Table, cmd: IptablesCommand): string | undefined {
@@ -81,7 +51,7 @@ function indexOf(t: Table): HookIndex {
     if (!c.builtin) continue;
     for (const r of c.rules) {
       const callee = userCallee(t, r.command);
-      if (callee) spread(t, index, callee, BIT.get(c.name) ?? 0, true);
+      if (callee) spread(t, index, callee, chainBit(c.name), true);
     }
   }
   return index;
@@ -94,7 +64,7 @@ function listOf<T>(map: Map<string, T[]>, key: string): T[] {
 }
 
 function hooksOf(t: Table, index: HookIndex, chain: string): number {
-  return t.chains.get(chain)?.builtin ? BIT.get(chain) ?? 0 : index.reachedFrom.get(chain) ?? 0;
+  return t.chains.get(chain)?.builtin ? chainBit(chain) : index.reachedFrom.get(chain) ?? 0;
 }
 
 /**
@@ -144,8 +114,7 @@ let checkedCmd: IptablesCommand | undefined;
 let checkedPending: Map<string, number> | undefined;
 
 const line = (cmd: IptablesCommand) => cmd.range.start.line + 1;
-const restrictedNames = (cmd: IptablesCommand) => [...cmd.matches.map((m) => ['match', m.name] as const), ...(cmd.target ? [['target', cmd.target.name] as const] : [])]
-  .filter(([kind, name]) => maskOfModule(kind, name, cmd.family)).map(([, name]) => name).join(', ');
+const restrictedNames = (cmd: IptablesCommand) => [...cmd.matches.filter((m) => findMatch(m.name, cmd.family)?.chains).map((m) => m.name), ...(cmd.target && findTarget(cmd.target.name, cmd.family)?.chains ? [cmd.target.name] : [])].join(', ');
 
 /** Why iptables refuses to add `cmd` to `chain` of `t` (see the top of this file), or undefined. */
 export function hookRefusal(t: Table, chain: string, cmd: IptablesCommand): Localized | undefined {

@@ -105,6 +105,11 @@ export interface IptablesCommand {
   skipped?: boolean;
   /** What each word of `words` means (same index), for hover, completion and navigation. */
   roles: WordRole[];
+  /**
+   * The built-in chains that all its chain-restricted modules allow (DNAT: PREROUTING and OUTPUT),
+   * as chainMask() bits of knowledge/tables.ts; 0 when no module is restricted.
+   */
+  hookMask: number;
 }
 
 /** The meaning of one word of a command. */

@@ -4,7 +4,7 @@ import { loc, rangeOf, type CommandOp, type Family, type GenericMatch, type Ipta
 import { genericByLong, genericByShort, type GenericOption } from '../knowledge/generic-options';
 import { genericByWord, moduleIndex, searchLongOption, type LongOption, type ModuleIndex } from '../knowledge/option-index';
 import { findMatch, findTarget, otherFamilyModule, STANDARD_TARGETS } from '../knowledge/registry';
-import { findTable } from '../knowledge/tables';
+import { findTable, chainMask, narrowChainMask } from '../knowledge/tables';
 import { chainNameMessage, genericValueCode, genericValueMessage, modulePlacementMessage, moduleProtocolMessage, natDropMessage, natDropText, unknownLongOption } from '../knowledge/refusals';
 import type { ModuleDef, OptionContext, OptionDef } from '../knowledge/types';
 import { implicitMatchName } from '../knowledge/protocols';
@@ -76,7 +76,7 @@ export class CommandSession {
       generic: { protocol: undefined, source: undefined, destination: undefined, inInterface: undefined, outInterface: undefined, fragment: undefined },
       matches: [], target: undefined, goto: undefined, counters: undefined, words,
       range: words.length ? spanOf(words[0], words[words.length - 1]) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-      origin: opts.origin, symbolic, invalid: false, skipped: undefined,
+      origin: opts.origin, symbolic, invalid: false, skipped: undefined, hookMask: 0,
       // A copy of `words` filled with UNKNOWN_ROLE: exact length, no callback per word.
       roles: (words.slice() as unknown as WordRole[]).fill(UNKNOWN_ROLE),
     };
@@ -552,6 +552,7 @@ export class CommandSession {
       }
       const placement = modulePlacementMessage(def, this.cmd);
       if (placement) err(this.problems, 'IPT109', this.moduleRange(m), placement);
+      if (def.chains) this.cmd.hookMask = narrowChainMask(this.cmd.hookMask, chainMask(def.chains));
     }
   }
 
