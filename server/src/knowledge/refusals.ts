@@ -105,6 +105,18 @@ export function natDropMessage(cmd: IptablesCommand): { code: 'IPT109' | 'IPT110
   return undefined;
 }
 
+/** `-R` with an address list: it replaces one rule, so iptables wants one source and one destination. */
+export function replaceWithListWord(cmd: IptablesCommand): Word | undefined {
+  if (cmd.op !== 'R') return undefined;
+  for (const m of [cmd.generic.source, cmd.generic.destination]) if (m && !m.arg.symbolic && m.value.includes(',')) return m.arg;
+  return undefined;
+}
+
+export const replaceWithListText = loc(
+  '-R replaces one rule, so it takes one source and one destination, not a list: iptables refuses this ("Replacement rule does not specify a unique address")',
+  '-R は 1 つのルールを置き換えるため、送信元・宛先はリストではなく 1 つずつしか指定できません。iptables はこれを拒否します（"Replacement rule does not specify a unique address"）',
+);
+
 export const natDropText = loc(
   'the nat table is not for filtering: iptables refuses DROP here (drop packets in the filter table)',
   'nat テーブルはフィルタリング用ではないため、iptables はここでの DROP を拒否します（パケットの破棄は filter テーブルで行ってください）',

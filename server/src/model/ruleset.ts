@@ -153,7 +153,9 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
         const l = live();
         // In place: a blocklist script inserts tens of thousands of rules at the top, one at a time.
         if (rules.length === 1) l.rules.splice(at, 0, rules[0]);
-        else l.rules = [...l.rules.slice(0, at), ...rules, ...l.rules.slice(at)];
+        // An address list is inserted one rule at a time at the same place: it ends up reversed
+        // (iptables 1.8.9: -I INPUT -s A,B gives B's rule first).
+        else l.rules = [...l.rules.slice(0, at), ...rules.slice().reverse(), ...l.rules.slice(at)];
         ruleAdded(rs.table(table), cmd.chain!, cmd);
       } else if (cmd.op === 'R') {
         const at = (cmd.ruleNum ?? 0) - 1;

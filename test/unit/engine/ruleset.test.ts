@@ -162,3 +162,14 @@ test('restore files: a jump loop or a forbidden target found at COMMIT is report
   assert.deepEqual(errors(`${filter}-A A -j B\n-A B -j A\n-A INPUT -j A\nCOMMIT\n`), ['IPT121@7']);
   assert.deepEqual(errors(`${filter}-A A -j B\n-A B -j A\nCOMMIT\n`), []);
 });
+
+// Observed with iptables 1.8.9: -I puts each address combination at the same place in turn.
+test('address lists: -I inserts them reversed; -R refuses a list', () => {
+  const rules = (lines: string[]) => formatSave(run(lines).rs).split('\n').filter((l) => l.startsWith('-A')).join('|');
+  assert.equal(rules(['-A INPUT -j DROP', '-I INPUT -s 1.1.1.1,2.2.2.2 -d 3.3.3.3,4.4.4.4 -j ACCEPT', '-I INPUT 2 -s 5.5.5.5,6.6.6.6 -j ACCEPT']), [
+    '-A INPUT -s 2.2.2.2/32 -d 4.4.4.4/32 -j ACCEPT', '-A INPUT -s 6.6.6.6/32 -j ACCEPT', '-A INPUT -s 5.5.5.5/32 -j ACCEPT',
+    '-A INPUT -s 2.2.2.2/32 -d 3.3.3.3/32 -j ACCEPT', '-A INPUT -s 1.1.1.1/32 -d 4.4.4.4/32 -j ACCEPT', '-A INPUT -s 1.1.1.1/32 -d 3.3.3.3/32 -j ACCEPT', '-A INPUT -j DROP',
+  ].join('|'));
+  assert.deepEqual(run(['-A INPUT -j DROP', '-R INPUT 1 -s 1.1.1.1,2.2.2.2 -j ACCEPT']).problems.map((p) => p.code), ['IPT117']);
+  assert.deepEqual(run(['-A INPUT -j DROP', '-R INPUT 1 -s 1.1.1.1 -j ACCEPT']).problems.map((p) => p.code), []);
+});
