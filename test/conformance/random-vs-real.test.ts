@@ -8,6 +8,8 @@
 // iptables-restore (a real commit, not --test) fails ⇔ we report an IPT1xx error, on the line it
 // names when it names one (errors the kernel finds at COMMIT come without a line), and a file it
 // loads leaves the ruleset we compute.
+// Restore files over every table, for iptables-restore and ip6tables-restore (counters, DROP
+// policies where they are refused, undeclared chains): the same comparison as for restore files.
 // Rules in every table, for iptables and ip6tables (address lists, many matches and targets,
 // each with its tables and chains): the same comparison as for the scripts. Found: -I inserts an
 // address list reversed, -R refuses a list.
@@ -230,6 +232,77 @@ for (const family of [4, 6] as const) {
       if (normalizeSave(real.save) !== normalizeSave(formatSave(a.rulesets[family]))) failures.push(`script ${i}: ruleset differs\n  script: ${commands.join(' ; ')}`);
     }
     console.log(`${all.length} ${program} scripts (${refused} commands refused for real), ${failures.length} mismatch(es)`);
+    assert.deepEqual(failures.slice(0, 5), []);
+  });
+}
+
+/**
+ * Is our error on line `ours` where iptables-restore said `theirs`? A jump to a chain that was never
+ * declared is named at the table's COMMIT ("Chain 'B' does not exist"); we put it on the jump, so
+ * any line of that table block counts.
+ */
+function reportedAt(text: string, ours: number, theirs: number): boolean {
+  if (ours === theirs) return true;
+  const lines = text.split('\n');
+  if (lines[theirs - 1] !== 'COMMIT' || ours > theirs) return false;
+  for (let k = theirs - 1; k >= ours; k--) if (lines[k - 1]?.startsWith('*')) return false;
+  return true;
+}
+
+function restoreFilesAllTables(family: 4 | 6): string[] {
+  const { rnd, pick } = random(SEED + 10 + family);
+  const user = ['A', 'B'];
+  const tables: Record<string, string[]> = { filter: ['INPUT', 'FORWARD', 'OUTPUT'], nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'], mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], raw: ['PREROUTING', 'OUTPUT'], security: ['INPUT', 'FORWARD', 'OUTPUT'] };
+  const addresses = family === 4 ? ['10.0.0.0/8', '192.168.1.1,192.168.1.2', '0.0.0.0/0'] : ['2001:db8::/32', '2001:db8::1,2001:db8::2', '::/0'];
+  const matches = () => pick(['', '-p tcp -m tcp --dport 22', '-p tcp -m multiport --dports 80,443', '-p udp -m udp --sport 53', `-s ${pick(addresses)}`, `! -d ${pick(addresses)}`, '-i eth0', '-o eth0',
+    '-m conntrack --ctstate NEW,ESTABLISHED', family === 4 ? '-p icmp -m icmp --icmp-type 8' : '-p ipv6-icmp -m icmp6 --icmpv6-type 128', '-m limit --limit 5/sec', '-m mark --mark 0x1',
+    '-m owner --uid-owner 0', '-m comment --comment "c d"', '-m recent --rcheck --name x', '-m hashlimit --hashlimit-upto 5/sec --hashlimit-name h']);
+  const anyTarget = () => pick(['ACCEPT', 'DROP', 'RETURN', 'A', 'B', 'LOG --log-prefix "x "', `REJECT --reject-with ${family === 4 ? 'icmp-port-unreachable' : 'icmp6-port-unreachable'}`, 'MARK --set-xmark 0x2/0xffffffff',
+    'CONNMARK --save-mark', 'CT --notrack', 'MASQUERADE', `DNAT --to-destination ${family === 4 ? '10.0.0.1' : '[2001:db8::1]'}`, `SNAT --to-source ${family === 4 ? '10.0.0.2' : '2001:db8::2'}`,
+    'REDIRECT --to-ports 8080', 'NFQUEUE --queue-num 1', 'TCPMSS --clamp-mss-to-pmtu']);
+  const fitting: Record<string, string[]> = { filter: ['ACCEPT', 'DROP', 'LOG', 'RETURN', 'NFQUEUE --queue-num 1'], nat: ['ACCEPT', 'RETURN', 'LOG'], mangle: ['ACCEPT', 'DROP', 'MARK --set-xmark 0x2/0xffffffff', 'CONNMARK --save-mark', 'RETURN'], raw: ['ACCEPT', 'DROP', 'CT --notrack', 'RETURN'], security: ['ACCEPT', 'DROP', 'RETURN', 'LOG'] };
+  const file = (): string => {
+    const out: string[] = [];
+    for (const table of Object.keys(tables).filter(() => rnd() < 0.4)) {
+      out.push(`*${table}`);
+      for (const b of tables[table]!) out.push(`:${b} ${rnd() < 0.85 ? 'ACCEPT' : 'DROP'} [${Math.floor(rnd() * 9)}:${Math.floor(rnd() * 999)}]`);
+      const declared = user.filter(() => rnd() < 0.8);
+      for (const u of declared) out.push(`:${u} - [0:0]`);
+      const n = 1 + Math.floor(rnd() * 7);
+      for (let i = 0; i < n; i++) {
+        const target = rnd() < 0.3 ? anyTarget() : rnd() < 0.3 && declared.length ? pick(declared) : pick(fitting[table]!);
+        out.push(`${rnd() < 0.2 ? '[3:180] ' : ''}-A ${pick([...tables[table]!, ...declared])} ${matches()} -j ${target}`.replace(/ +/g, ' '));
+      }
+      out.push('COMMIT');
+    }
+    return `${out.join('\n')}\n`;
+  };
+  return Array.from({ length: Math.ceil(RUNS / 2) }, file);
+}
+
+for (const family of [4, 6] as const) {
+  const program = family === 4 ? 'iptables-restore' : 'ip6tables-restore';
+  test(`random restore files over every table: ${program} fails where we report an error, and loads what we compute`, { skip, timeout: 10 * 60_000 }, async () => {
+    const files = restoreFilesAllTables(family);
+    const reals = await pool(files, 4, (text) => cached('restore-fuzz-tables', { v: 1, family, text }, async () => {
+      const r = await runInNetnsAsync(`E=$(mktemp)\n${program} 2>"$E" <<'@@RULES'\n${text}@@RULES\necho "@@rc $?"; cat "$E"; rm -f "$E"; echo "@@SAVE"; ${family === 4 ? 'iptables' : 'ip6tables'}-save\n`);
+      const m = /@@rc (\d+)\n([\s\S]*?)@@SAVE\n([\s\S]*)$/.exec(r.stdout);
+      if (!m) throw new Error(`the real run broke: ${r.stderr.slice(0, 300)}`);
+      const line = /line:? (\d+)/.exec(m[2]!)?.[1];
+      return { status: Number(m[1]), line: line ? Number(line) : undefined, stderr: m[2]!.trim(), save: m[3]! };
+    }));
+    const failures: string[] = [];
+    let refused = 0;
+    for (const [i, text] of files.entries()) {
+      const real = reals[i]!;
+      const a = analyze(text, { kind: 'save', family });
+      const errors = a.problems.filter((p) => p.code.startsWith('IPT1') && p.severity === 'error');
+      if (real.status !== 0) refused++;
+      if ((real.status !== 0) !== (errors.length > 0)) failures.push(`file ${i}: real exit ${real.status} (${real.stderr.split('\n')[0]}), we report ${errors.length} error(s)\n${text}`);
+      else if (real.line !== undefined && !errors.some((p) => reportedAt(text, p.range.start.line + 1, real.line!))) failures.push(`file ${i}: ${program} failed on line ${real.line}, we report no error there\n${text}`);
+      else if (real.status === 0 && normalizeSave(real.save) !== normalizeSave(formatSave(a.rulesets[family]))) failures.push(`file ${i}: ruleset differs\n${text}`);
+    }
+    console.log(`${files.length} files (${refused} refused by ${program}), ${failures.length} mismatch(es)`);
     assert.deepEqual(failures.slice(0, 5), []);
   });
 }

@@ -112,6 +112,17 @@ export function replaceWithListWord(cmd: IptablesCommand): Word | undefined {
   return undefined;
 }
 
+/** `! -s a,b`: iptables cannot negate a list (it would need "neither a nor b" in one rule). */
+export function negatedListWord(cmd: IptablesCommand): Word | undefined {
+  for (const m of [cmd.generic.source, cmd.generic.destination]) if (m?.negated && !m.arg.symbolic && m.value.includes(',')) return m.bang ?? m.arg;
+  return undefined;
+}
+
+export const negatedListText = loc(
+  '`!` cannot negate a list of addresses: iptables refuses this ("! not allowed with multiple source or destination IP addresses"). Write one rule per address that jumps away (e.g. -j RETURN in a chain of its own), or use an ipset',
+  '`!` でアドレスのリストは否定できません。iptables はこれを拒否します（"! not allowed with multiple source or destination IP addresses"）。アドレスごとに別のルールで抜ける（専用チェイン内で -j RETURN など）か、ipset を使ってください',
+);
+
 export const replaceWithListText = loc(
   '-R replaces one rule, so it takes one source and one destination, not a list: iptables refuses this ("Replacement rule does not specify a unique address")',
   '-R は 1 つのルールを置き換えるため、送信元・宛先はリストではなく 1 つずつしか指定できません。iptables はこれを拒否します（"Replacement rule does not specify a unique address"）',

@@ -5,7 +5,7 @@ import { genericByLong, genericByShort, type GenericOption } from '../knowledge/
 import { genericByWord, moduleIndex, searchLongOption, type LongOption, type ModuleIndex } from '../knowledge/option-index';
 import { findMatch, findTarget, otherFamilyModule, STANDARD_TARGETS } from '../knowledge/registry';
 import { findTable, chainMask, narrowChainMask } from '../knowledge/tables';
-import { chainNameMessage, genericValueCode, genericValueMessage, modulePlacementMessage, moduleProtocolMessage, natDropMessage, natDropText, replaceWithListText, replaceWithListWord, unknownLongOption } from '../knowledge/refusals';
+import { chainNameMessage, genericValueCode, genericValueMessage, modulePlacementMessage, moduleProtocolMessage, natDropMessage, natDropText, negatedListText, negatedListWord, replaceWithListText, replaceWithListWord, unknownLongOption } from '../knowledge/refusals';
 import type { ModuleDef, OptionContext, OptionDef } from '../knowledge/types';
 import { implicitMatchName } from '../knowledge/protocols';
 import { findLookalikes, FREE_TEXT_OPTIONS, lookalikeProblem, type Lookalike } from './lookalikes';
@@ -522,6 +522,8 @@ export class CommandSession {
     this.checkInterfacesForChain();
     const natDrop = natDropMessage(c);
     if (natDrop) err(this.problems, natDrop.code, natDrop.word.range, natDropText);
+    const negatedList = negatedListWord(c);
+    if (negatedList) err(this.problems, 'IPT117', negatedList.range, negatedListText);
     const list = replaceWithListWord(c);
     if (list) err(this.problems, 'IPT117', list.range, replaceWithListText);
     let invalid = false;

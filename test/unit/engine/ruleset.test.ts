@@ -173,3 +173,10 @@ test('address lists: -I inserts them reversed; -R refuses a list', () => {
   assert.deepEqual(run(['-A INPUT -j DROP', '-R INPUT 1 -s 1.1.1.1,2.2.2.2 -j ACCEPT']).problems.map((p) => p.code), ['IPT117']);
   assert.deepEqual(run(['-A INPUT -j DROP', '-R INPUT 1 -s 1.1.1.1 -j ACCEPT']).problems.map((p) => p.code), []);
 });
+
+// iptables 1.8.9: "! not allowed with multiple source or destination IP addresses".
+test('a negated address list is refused (IPT117), on its `!`', () => {
+  const { problems } = run(['-A FORWARD ! -d 192.168.1.1,192.168.1.2 -j DROP']);
+  assert.deepEqual(problems.map((p) => [p.code, p.range.start.character]), [['IPT117', 11]]);
+  assert.deepEqual(run(['-A FORWARD -d 192.168.1.1,192.168.1.2 -j DROP', '-A FORWARD ! -s 10.0.0.0/8 -j DROP']).problems, []);
+});
