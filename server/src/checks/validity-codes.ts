@@ -27,6 +27,6 @@ export const VALIDITY_CODES: CodeInfo[] = [
   { code: 'IPT117', name: 'conflicting-options', severity: 'error', summary: loc('Options that cannot be combined or repeated (two commands, -p twice, `!` where negation is not allowed).', '併用・重複できないオプション（コマンド 2 つ、-p の重複、否定できない所の `!`）。') },
   { code: 'IPT118', name: 'invalid-module-options', severity: 'error', summary: loc('A match or target whose options iptables refuses as a whole (a required option missing, a bad combination).', 'マッチやターゲットのオプションの組み合わせが不正（必須オプションがない等）です。') },
   { code: 'IPT119', name: 'bad-chain-name', severity: 'error', summary: loc('A chain name that is too long (over 28 characters) or reserved.', '長すぎる（28 文字超）か予約された名前のチェインです。') },
-  { code: 'IPT120', name: 'rule-number-out-of-range', severity: 'error', summary: loc('-I, -R or -D with a rule number the chain does not have at that point.', 'その時点のチェインに存在しないルール番号を -I・-R・-D に指定しています。') },
+  { code: 'IPT120', name: 'rule-number-out-of-range', severity: 'error', summary: loc('-I, -R or -D with a rule number the chain does not have at that point (in a restore file, also -D of a rule it does not have).', 'その時点のチェインに存在しないルール番号を -I・-R・-D に指定しています（保存ファイルでは存在しないルールの -D も）。') },
   { code: 'IPT121', name: 'jump-loop', severity: 'error', summary: loc('A jump that makes a loop of chains reachable from a built-in chain: iptables refuses it.', '組み込みチェインから到達できるチェインのループを作るジャンプです。iptables は拒否します。') },
 ];

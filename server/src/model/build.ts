@@ -30,7 +30,7 @@ export function applyRestore(rs: Ruleset, file: SaveFile, problems: Problem[], o
         const d = file.entries[j];
         if (d.kind === 'chain') declared.add(d.name);
       }
-      applyOpts = { conditional: opts.conditional, declaredChains: declared, chainChecksAtCommit: !opts.noflush };
+      applyOpts = { conditional: opts.conditional, declaredChains: declared, chainChecksAtCommit: !opts.noflush, restoreFlushed: !opts.noflush };
       blockStart = k;
       if (!findTable(e.name)) { table = undefined; continue; }
       const t = rs.table(e.name);

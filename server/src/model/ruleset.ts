@@ -124,6 +124,8 @@ export interface ApplyOptions {
    * rule only when something is wrong, to name the line iptables-restore names.
    */
   chainChecksAtCommit?: boolean;
+  /** A restore block that flushed its table (no --noflush): what it deletes must have been added in it. */
+  restoreFlushed?: boolean;
 }
 
 /** Applies one command to the ruleset as the kernel would, reporting what iptables would refuse. */
@@ -167,9 +169,18 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
         if (at < 0 || at >= current.rules.length) return indexError(problems, cmd, current);
         current.rules.splice(at, 1);
       } else {
+        let missing = false;
         for (const r of rules) {
           const k = current.rules.findIndex((x) => x.spec === r.spec);
-          if (k >= 0) current.rules.splice(k, 1);
+          if (k >= 0) current.rules.splice(k, 1); else missing = true;
+        }
+        // In a script, deleting a rule that may not be there is a common way to clean up (its error
+        // is ignored). A restore file that flushed the table fails as a whole on it.
+        if (missing && opts.restoreFlushed) {
+          modelError(problems, 'IPT120', cmd.range, loc(
+            `no such rule in ${cmd.chain} at this point: iptables-restore fails on this line ("Bad rule (does a matching rule exist in that chain?)") and loads nothing`,
+            `この時点の ${cmd.chain} にそのルールはありません。iptables-restore はこの行で失敗し（"Bad rule (does a matching rule exist in that chain?)"）、何も読み込みません`,
+          ));
         }
       }
       if (cmd.op === 'D') { const t = rs.tables.get(table); if (t) chainsChanged(t); }

@@ -180,3 +180,17 @@ test('a negated address list is refused (IPT117), on its `!`', () => {
   assert.deepEqual(problems.map((p) => [p.code, p.range.start.character]), [['IPT117', 11]]);
   assert.deepEqual(run(['-A FORWARD -d 192.168.1.1,192.168.1.2 -j DROP', '-A FORWARD ! -s 10.0.0.0/8 -j DROP']).problems, []);
 });
+
+// iptables-restore 1.8.9: "line N failed: Bad rule (does a matching rule exist in that chain?)", nothing loaded.
+test('restore files: deleting a rule the block never added is an error there (not in scripts, not with --noflush)', async () => {
+  const { analyze } = await import('../../../server/src/engine');
+  const errors = (text: string) => analyze(text, { kind: 'save' }).problems.filter((p) => p.code.startsWith('IPT1')).map((p) => `${p.code}@${p.range.start.line + 1}`);
+  const head = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n';
+  assert.deepEqual(errors(`${head}-D INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n`), []);
+  assert.deepEqual(errors(`${head}-D INPUT -p tcp -m tcp --dport 80 -j ACCEPT\nCOMMIT\n`), ['IPT120@4']);
+  assert.deepEqual(run(['-D INPUT -p tcp --dport 80 -j ACCEPT']).problems, []);
+  // --noflush keeps what the machine had: the rule may be there.
+  const script = 'iptables-restore --noflush <<EOF\n*filter\n-D INPUT -p tcp -m tcp --dport 81 -j ACCEPT\nCOMMIT\nEOF\n';
+  assert.deepEqual(analyze(script, { kind: 'shell' }).problems.filter((p) => p.code.startsWith('IPT1')), []);
+  assert.deepEqual(analyze(script.replace(' --noflush', ''), { kind: 'shell' }).problems.filter((p) => p.code.startsWith('IPT1')).map((p) => p.code), ['IPT120']);
+});
