@@ -232,13 +232,14 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
       const t = rs.tables.get(table);
       if (!t) { if (cmd.chain && !existing(rs, cmd)) noChain(problems, cmd); return; }
       const chainRange = chainRangeOf(cmd);
-      if (!cmd.chain) return deleteAllUserChains(t, cmd, problems);
+      if (!cmd.chain) return deleteAllUserChains(t, cmd, problems, opts);
       const c = t.chains.get(cmd.chain);
       if (!c) { noChain(problems, cmd); return; }
       if (c.builtin) { modelError(problems, 'IPT108', chainRange, loc(`built-in chain ${c.name} cannot be deleted`, `組み込みチェイン ${c.name} は削除できません`)); return; }
       if (rs.referencesTo(table, c.name).length) { modelError(problems, 'IPT108', chainRange, loc(`chain ${c.name} is still used by a jump and cannot be deleted`, `チェイン ${c.name} はまだジャンプ先として使われているため削除できません`)); return; }
       if (c.rules.length) { modelError(problems, 'IPT108', chainRange, loc(`chain ${c.name} still has rules: iptables deletes only an empty chain (flush it first: -F ${c.name})`, `チェイン ${c.name} にはまだルールがあります。iptables が削除できるのは空のチェインだけです（先に -F ${c.name} で空にしてください）`)); return; }
       t.chains.delete(c.name);
+      opts.declaredChains?.delete(c.name); // a restore line after it cannot jump to it any more
       chainsChanged(t);
       return;
     }
@@ -270,7 +271,7 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
  * one chain that still has rules or is jumped to makes all of it fail ("Device or resource busy":
  * nothing is deleted, observed with iptables 1.8.9), although the man page says empty chains go.
  */
-function deleteAllUserChains(t: Table, cmd: IptablesCommand, problems: Problem[]): void {
+function deleteAllUserChains(t: Table, cmd: IptablesCommand, problems: Problem[], opts: ApplyOptions): void {
   const referenced = new Set<string>();
   for (const c of t.chains.values()) for (const r of c.rules) if (r.command.target) referenced.add(r.command.target.name);
   const busy: string[] = [];
@@ -283,7 +284,7 @@ function deleteAllUserChains(t: Table, cmd: IptablesCommand, problems: Problem[]
     ));
     return;
   }
-  for (const c of [...t.chains.values()]) if (!c.builtin) t.chains.delete(c.name);
+  for (const c of [...t.chains.values()]) if (!c.builtin) { t.chains.delete(c.name); opts.declaredChains?.delete(c.name); }
   chainsChanged(t);
 }
 

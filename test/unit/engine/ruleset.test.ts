@@ -188,6 +188,8 @@ test('restore files: deleting a rule the block never added is an error there (no
   const head = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n';
   assert.deepEqual(errors(`${head}-D INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n`), []);
   assert.deepEqual(errors(`${head}-D INPUT -p tcp -m tcp --dport 80 -j ACCEPT\nCOMMIT\n`), ['IPT120@4']);
+  // A chain deleted in the block cannot be jumped to after it ("Chain 'B' does not exist").
+  assert.deepEqual(errors('*filter\n:INPUT ACCEPT [0:0]\n:B - [0:0]\n-X B\n-A INPUT -j B\nCOMMIT\n'), ['IPT108@5']);
   assert.deepEqual(run(['-D INPUT -p tcp --dport 80 -j ACCEPT']).problems, []);
   // --noflush keeps what the machine had: the rule may be there.
   const script = 'iptables-restore --noflush <<EOF\n*filter\n-D INPUT -p tcp -m tcp --dport 81 -j ACCEPT\nCOMMIT\nEOF\n';
