@@ -79,20 +79,58 @@ function scripts(): string[][] {
 
 interface Real { status: number[]; save: string }
 
-function realRun(commands: string[]): Promise<Real> {
-  return cached('script-fuzz', { v: 1, commands }, async () => {
-    const body = commands.map((c) => `iptables ${c} >/dev/null 2>&1; echo "@@ $?"`).join('\n');
-    const r = await runInNetnsAsync(`${body}\necho "@@SAVE"; iptables-save\n`);
+/** Runs each command with `program` in one fresh namespace: every exit status, then the save output. */
+function realScript(program: 'iptables' | 'ip6tables', commands: string[]): Promise<Real> {
+  return cached('script-fuzz', { v: 2, program, commands }, async () => {
+    const body = commands.map((c) => `${program} ${c} >/dev/null 2>&1; echo "@@ $?"`).join('\n');
+    const r = await runInNetnsAsync(`${body}\necho "@@SAVE"; ${program}-save\n`);
     const [statuses, save] = r.stdout.split('@@SAVE\n');
     return { status: [...(statuses ?? '').matchAll(/@@ (\d+)/g)].map((m) => Number(m[1])), save: save ?? '' };
   });
+}
+
+interface RealRestore { status: number; line?: number; stderr: string; save: string }
+
+/** One real restore (a commit, not --test) in a fresh namespace: exit status, the line it names, the save output. */
+function realRestore(family: 4 | 6, text: string): Promise<RealRestore> {
+  const program = family === 4 ? 'iptables' : 'ip6tables';
+  return cached('restore-fuzz', { v: 2, family, text }, async () => {
+    const r = await runInNetnsAsync(`E=$(mktemp)\n${program}-restore 2>"$E" <<'@@RULES'\n${text}@@RULES\necho "@@rc $?"; cat "$E"; rm -f "$E"; echo "@@SAVE"; ${program}-save\n`);
+    const m = /@@rc (\d+)\n([\s\S]*?)@@SAVE\n([\s\S]*)$/.exec(r.stdout);
+    if (!m) throw new Error(`the real run broke: ${r.stderr.slice(0, 300)}`);
+    // "line N: ..." for what the kernel refuses, "Error occurred at line: N" for what the parser refuses.
+    const line = /line:? (\d+)/.exec(m[2]!)?.[1];
+    return { status: Number(m[1]), line: line ? Number(line) : undefined, stderr: m[2]!.trim(), save: m[3]! };
+  });
+}
+
+/**
+ * Restore files against the real restore: it fails ⇔ we report an IPT1xx error, `placed` says
+ * whether one of our error lines matches the line it names, and a file it loads leaves our ruleset.
+ * `skipCrashes`: a run that died on a signal is counted, not compared.
+ */
+async function compareRestores(files: string[], family: 4 | 6, placed: (text: string, ours: number, theirs: number) => boolean, skipCrashes = false) {
+  const reals = await pool(files, 4, (text) => realRestore(family, text));
+  const failures: string[] = [];
+  let refused = 0, crashed = 0;
+  for (const [i, text] of files.entries()) {
+    const real = reals[i]!;
+    if (skipCrashes && real.status >= 128) { crashed++; continue; }
+    const a = analyze(text, { kind: 'save', family });
+    const errors = a.problems.filter((p) => p.code.startsWith('IPT1') && p.severity === 'error');
+    if (real.status !== 0) refused++;
+    if ((real.status !== 0) !== (errors.length > 0)) failures.push(`file ${i}: real exit ${real.status} (${real.stderr.split('\n')[0]}), we report ${errors.length} error(s)\n${text}`);
+    else if (real.line !== undefined && !errors.some((p) => placed(text, p.range.start.line + 1, real.line!))) failures.push(`file ${i}: the real restore failed on line ${real.line}, we report no error there\n${text}`);
+    else if (real.status === 0 && normalizeSave(real.save) !== normalizeSave(formatSave(a.rulesets[family]))) failures.push(`file ${i}: ruleset differs\n${text}`);
+  }
+  return { failures, refused, crashed };
 }
 
 const skip = oracleSkipReason();
 
 test('random chain and rule commands: our errors and ruleset agree with the real iptables', { skip, timeout: 10 * 60_000 }, async () => {
   const all = scripts();
-  const reals = await pool(all, 4, realRun);
+  const reals = await pool(all, 4, (commands) => realScript('iptables', commands));
   const failures: string[] = [];
   let compared = 0;
   for (const [i, commands] of all.entries()) {
@@ -150,32 +188,9 @@ function restoreFiles(): string[] {
   return Array.from({ length: RUNS }, file);
 }
 
-interface RealRestore { status: number; line?: number; stderr: string; save: string }
-
-function realRestore(text: string): Promise<RealRestore> {
-  return cached('restore-fuzz', { v: 1, text }, async () => {
-    const r = await runInNetnsAsync(`E=$(mktemp)\niptables-restore 2>"$E" <<'@@RULES'\n${text}@@RULES\necho "@@rc $?"; cat "$E"; rm -f "$E"; echo "@@SAVE"; iptables-save\n`);
-    const m = /@@rc (\d+)\n([\s\S]*?)@@SAVE\n([\s\S]*)$/.exec(r.stdout);
-    if (!m) throw new Error(`the real run broke: ${r.stderr.slice(0, 300)}`);
-    const line = /line (\d+)/.exec(m[2]!)?.[1];
-    return { status: Number(m[1]), line: line ? Number(line) : undefined, stderr: m[2]!.trim(), save: m[3]! };
-  });
-}
-
 test('random restore files: iptables-restore fails where we report an error, and loads what we compute', { skip, timeout: 10 * 60_000 }, async () => {
   const files = restoreFiles();
-  const reals = await pool(files, 4, realRestore);
-  const failures: string[] = [];
-  let refused = 0;
-  for (const [i, text] of files.entries()) {
-    const real = reals[i]!;
-    const a = analyze(text, { kind: 'save' });
-    const errors = a.problems.filter((p) => p.code.startsWith('IPT1') && p.severity === 'error');
-    if (real.status !== 0) refused++;
-    if ((real.status !== 0) !== (errors.length > 0)) failures.push(`file ${i}: real exit ${real.status} (${real.stderr.split('\n')[0]}), we report ${errors.length} error(s)\n${text}`);
-    else if (real.line !== undefined && !errors.some((p) => p.range.start.line + 1 === real.line)) failures.push(`file ${i}: iptables-restore failed on line ${real.line}, we report no error there\n${text}`);
-    else if (real.status === 0 && normalizeSave(real.save) !== normalizeSave(formatSave(a.rulesets[4]))) failures.push(`file ${i}: ruleset differs\n${text}`);
-  }
+  const { failures, refused } = await compareRestores(files, 4, reportedAt);
   console.log(`${files.length} restore files (${refused} refused by iptables-restore), ${failures.length} mismatch(es)`);
   assert.deepEqual(failures.slice(0, 5), []);
 });
@@ -215,12 +230,7 @@ for (const family of [4, 6] as const) {
   const program = family === 4 ? 'iptables' : 'ip6tables';
   test(`random ${program} rules in every table: our errors and ruleset agree with the real ${program}`, { skip, timeout: 10 * 60_000 }, async () => {
     const all = ruleScripts(family);
-    const reals = await pool(all, 4, (commands) => cached('rules-fuzz', { v: 1, family, commands }, async () => {
-      const body = commands.map((c) => `${program} ${c} >/dev/null 2>&1; echo "@@ $?"`).join('\n');
-      const r = await runInNetnsAsync(`${body}\necho "@@SAVE"; ${program}-save\n`);
-      const [statuses, save] = r.stdout.split('@@SAVE\n');
-      return { status: [...(statuses ?? '').matchAll(/@@ (\d+)/g)].map((m) => Number(m[1])), save: save ?? '' };
-    }));
+    const reals = await pool(all, 4, (commands) => realScript(program, commands));
     const failures: string[] = [];
     let refused = 0;
     for (const [i, commands] of all.entries()) {
@@ -295,24 +305,7 @@ for (const family of [4, 6] as const) {
   const program = family === 4 ? 'iptables-restore' : 'ip6tables-restore';
   test(`random restore files over every table: ${program} fails where we report an error, and loads what we compute`, { skip, timeout: 10 * 60_000 }, async () => {
     const files = restoreFilesAllTables(family);
-    const reals = await pool(files, 4, (text) => cached('restore-fuzz-tables', { v: 1, family, text }, async () => {
-      const r = await runInNetnsAsync(`E=$(mktemp)\n${program} 2>"$E" <<'@@RULES'\n${text}@@RULES\necho "@@rc $?"; cat "$E"; rm -f "$E"; echo "@@SAVE"; ${family === 4 ? 'iptables' : 'ip6tables'}-save\n`);
-      const m = /@@rc (\d+)\n([\s\S]*?)@@SAVE\n([\s\S]*)$/.exec(r.stdout);
-      if (!m) throw new Error(`the real run broke: ${r.stderr.slice(0, 300)}`);
-      const line = /line:? (\d+)/.exec(m[2]!)?.[1];
-      return { status: Number(m[1]), line: line ? Number(line) : undefined, stderr: m[2]!.trim(), save: m[3]! };
-    }));
-    const failures: string[] = [];
-    let refused = 0;
-    for (const [i, text] of files.entries()) {
-      const real = reals[i]!;
-      const a = analyze(text, { kind: 'save', family });
-      const errors = a.problems.filter((p) => p.code.startsWith('IPT1') && p.severity === 'error');
-      if (real.status !== 0) refused++;
-      if ((real.status !== 0) !== (errors.length > 0)) failures.push(`file ${i}: real exit ${real.status} (${real.stderr.split('\n')[0]}), we report ${errors.length} error(s)\n${text}`);
-      else if (real.line !== undefined && !errors.some((p) => reportedAt(text, p.range.start.line + 1, real.line!))) failures.push(`file ${i}: ${program} failed on line ${real.line}, we report no error there\n${text}`);
-      else if (real.status === 0 && normalizeSave(real.save) !== normalizeSave(formatSave(a.rulesets[family]))) failures.push(`file ${i}: ruleset differs\n${text}`);
-    }
+    const { failures, refused } = await compareRestores(files, family, reportedAt);
     console.log(`${files.length} files (${refused} refused by ${program}), ${failures.length} mismatch(es)`);
     assert.deepEqual(failures.slice(0, 5), []);
   });
@@ -346,30 +339,11 @@ function restoreCommandFiles(): string[] {
 
 test('random restore files of any command: iptables-restore fails where we report an error, and loads what we compute', { skip, timeout: 10 * 60_000 }, async () => {
   const files = restoreCommandFiles();
-  const reals = await pool(files, 4, (text) => cached('restore-fuzz-commands', { v: 1, text }, async () => {
-    const r = await runInNetnsAsync(`E=$(mktemp)\niptables-restore 2>"$E" <<'@@RULES'\n${text}@@RULES\necho "@@rc $?"; cat "$E"; rm -f "$E"; echo "@@SAVE"; iptables-save\n`);
-    const m = /@@rc (\d+)\n([\s\S]*?)@@SAVE\n([\s\S]*)$/.exec(r.stdout);
-    if (!m) throw new Error(`the real run broke: ${r.stderr.slice(0, 300)}`);
-    const line = /line:? (\d+)/.exec(m[2]!)?.[1];
-    return { status: Number(m[1]), line: line ? Number(line) : undefined, stderr: m[2]!.trim(), save: m[3]! };
-  }));
-  const failures: string[] = [];
-  let refused = 0, crashed = 0;
-  for (const [i, text] of files.entries()) {
-    const real = reals[i]!;
-    // iptables-restore 1.8.9 (nf_tables) dies with a segmentation fault on some -R lines (for
-    // instance -R POSTROUTING 1 after an -A to it in nat): no answer to compare with.
-    if (real.status >= 128) { crashed++; continue; }
-    const a = analyze(text, { kind: 'save' });
-    const errors = a.problems.filter((p) => p.code.startsWith('IPT1') && p.severity === 'error');
-    if (real.status !== 0) refused++;
-    if ((real.status !== 0) !== (errors.length > 0)) failures.push(`file ${i}: real exit ${real.status} (${real.stderr.split('\n')[0]}), we report ${errors.length} error(s)\n${text}`);
-    // A refused -X is queued, and the chain is already gone for the lines after it: iptables-restore
-    // may name a later line ("No chain") than the -X we report. Any error of ours in the same table
-    // block, at or before the named line, counts here.
-    else if (real.line !== undefined && !errors.some((p) => reportedAtOrBefore(text, p.range.start.line + 1, real.line!))) failures.push(`file ${i}: iptables-restore failed on line ${real.line}, we report no error there or before it\n${text}`);
-    else if (real.status === 0 && normalizeSave(real.save) !== normalizeSave(formatSave(a.rulesets[4]))) failures.push(`file ${i}: ruleset differs\n${text}`);
-  }
+  // A refused -X is queued, and the chain is already gone for the lines after it: iptables-restore
+  // may name a later line ("No chain") than the -X we report, so an error of ours in the same
+  // table block, at or before the named line, counts. iptables-restore 1.8.9 (nf_tables) dies with
+  // a segmentation fault on some -R lines (-R POSTROUTING 1 after an -A to it in nat): skipped.
+  const { failures, refused, crashed } = await compareRestores(files, 4, reportedAtOrBefore, true);
   console.log(`${files.length} restore files of commands (${refused} refused, ${crashed} crashed iptables-restore), ${failures.length} mismatch(es)`);
   assert.deepEqual(failures.slice(0, 5), []);
 });

@@ -26,11 +26,8 @@ export function chainsChanged(t: Table): void {
   INDEXES.delete(t);
 }
 
-/** The built-in chains its restricted modules allow (the parser works it out: cmd.hookMask); 0: anywhere. */
-const allowedMask = (cmd: IptablesCommand): number => cmd.hookMask;
-
-/** The user chain the rule jumps or goes to, if any. */
-function userCallee(t: Table, cmd: IptablesCommand): string | undefined {
+/** The user chain the rule jumps or goes to, if any (shared with loops.ts and commit-check.ts). */
+export function userCallee(t: Table, cmd: IptablesCommand): string | undefined {
   const target = cmd.target;
   if (!target || target.nameWord?.symbolic) return undefined;
   return t.chains.get(target.name)?.builtin === false ? target.name : undefined;
@@ -42,7 +39,7 @@ function indexOf(t: Table): HookIndex {
   index = { reachedFrom: new Map(), restricted: new Map() };
   for (const c of t.chains.values()) {
     for (const r of c.rules) {
-      const allowed = allowedMask(r.command);
+      const allowed = r.command.hookMask;
       if (allowed) listOf(index.restricted, c.name).push({ cmd: r.command, allowed });
     }
   }
@@ -118,7 +115,7 @@ const restrictedNames = (cmd: IptablesCommand) => [...cmd.matches.filter((m) => 
 
 /** Why iptables refuses to add `cmd` to `chain` of `t` (see the top of this file), or undefined. */
 export function hookRefusal(t: Table, chain: string, cmd: IptablesCommand): Localized | undefined {
-  const allowed = allowedMask(cmd);
+  const allowed = cmd.hookMask;
   const callee = userCallee(t, cmd);
   const isUser = t.chains.get(chain)?.builtin === false;
   if (!(allowed && isUser) && !callee) return undefined;
@@ -155,7 +152,7 @@ export function reachedFromBuiltin(t: Table, chain: string): boolean {
 export function ruleAdded(t: Table, chain: string, cmd: IptablesCommand): void {
   const index = INDEXES.get(t);
   if (!index) return; // built on first need, from the chains as they are then
-  const allowed = allowedMask(cmd);
+  const allowed = cmd.hookMask;
   if (allowed) listOf(index.restricted, chain).push({ cmd, allowed });
   const callee = userCallee(t, cmd);
   if (callee && checkedCmd === cmd && checkedPending) commit(index, checkedPending);

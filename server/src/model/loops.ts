@@ -4,7 +4,7 @@
 // --test accepts such a file, the real restore fails). A loop among chains no built-in chain
 // reaches is accepted.
 import type { Chain, Table } from './ruleset';
-import { reachedFromBuiltin } from './hooks';
+import { reachedFromBuiltin, userCallee } from './hooks';
 
 /**
  * The loop (chain names, first and last the same) that a new jump `from -> to` would make
@@ -20,10 +20,7 @@ export function loopMadeBy(t: Table, from: string, to: string): string[] | undef
 }
 
 function jumpsToUserChain(t: Table, c: Chain | undefined): boolean {
-  for (const r of c?.rules ?? []) {
-    const target = r.command.target;
-    if (target && !target.nameWord?.symbolic && t.chains.get(target.name)?.builtin === false) return true;
-  }
+  for (const r of c?.rules ?? []) if (userCallee(t, r.command)) return true;
   return false;
 }
 
@@ -32,10 +29,8 @@ function calleesOf(t: Table, c: Chain, from: string, to: string): string[] {
   const out = new Set<string>();
   if (c.name === from) out.add(to);
   for (const r of c.rules) {
-    const target = r.command.target;
-    if (!target || target.nameWord?.symbolic) continue;
-    const callee = t.chains.get(target.name);
-    if (callee && !callee.builtin) out.add(callee.name);
+    const callee = userCallee(t, r.command);
+    if (callee) out.add(callee);
   }
   return [...out];
 }

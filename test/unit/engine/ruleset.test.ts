@@ -143,9 +143,12 @@ test('restricted targets in user chains: refused where a forbidding built-in cha
   const late = run(['-t nat -N U', dnat, '-t nat -A POSTROUTING -j U']);
   assert.deepEqual(late.problems.map((p) => p.code), ['IPT109']);
   assert.match(late.problems[0].message.en, /POSTROUTING reach chain U, whose rule on line 1 uses DNAT \(only in PREROUTING, OUTPUT\)/);
+  assert.deepEqual(late.problems[0].range, { start: { line: 0, character: 25 }, end: { line: 0, character: 26 } }); // the `U` of -j U
   assert.doesNotMatch(formatSave(late.rs), /-A POSTROUTING/); // the refused jump is not in the model
   // The chain is reached first: the DNAT rule itself is refused; and a jump from there to U too.
-  assert.deepEqual(codes(['-t nat -N V', '-t nat -A POSTROUTING -j V', '-t nat -A V -p tcp -j DNAT --to-destination 10.0.0.1']), ['IPT109']);
+  const early = run(['-t nat -N V', '-t nat -A POSTROUTING -j V', '-t nat -A V -p tcp -j DNAT --to-destination 10.0.0.1']).problems;
+  assert.deepEqual(early.map((p) => [p.code, p.range.start.character, p.range.end.character]), [['IPT109', 22, 26]]); // the DNAT word
+  assert.match(early[0].message.en, /DNAT works only in PREROUTING, OUTPUT, and chain V is reached from POSTROUTING/);
   assert.deepEqual(codes(['-t nat -N U', dnat, '-t nat -N V', '-t nat -A POSTROUTING -j V', '-t nat -A V -j U']), ['IPT109']);
   // Matches too: -m owner only in OUTPUT and POSTROUTING.
   assert.deepEqual(codes(['-N U', '-A U -m owner --uid-owner 0 -j ACCEPT', '-A OUTPUT -j U', '-A INPUT -j U']), ['IPT109']);
