@@ -5,7 +5,7 @@
 // chain is certain, and "stable" when it certainly still exists at the end. Claims are made only
 // about placed rules, and only stable, placed rules may be the reason for a claim.
 import type { Analysis, CommandRecord } from '../engine';
-import type { Family, IptablesCommand } from '../syntax/ast';
+import { writtenCommand, type Family, type IptablesCommand } from '../syntax/ast';
 import type { Rule } from '../model/ruleset';
 import type { ShellEvent } from '../syntax/shell/types';
 
@@ -96,9 +96,9 @@ export function trustOf(analysis: Analysis, family: Family): Trust {
   });
 
   return {
-    placed: (rule) => !misplaced.has(rule.command) && !freeSymbolic(rule.command),
+    placed: (rule) => !misplaced.has(writtenCommand(rule.command)) && !freeSymbolic(rule.command),
     stable: (rule) => {
-      const k = recIndex.get(rule.command);
+      const k = recIndex.get(writtenCommand(rule.command));
       if (k === undefined) return false;
       if (k < lastOpaque) return false;
       const c = rule.command;

@@ -24,7 +24,17 @@ export class Rule {
   get spec(): string {
     return (this.cachedSpec ??= specOf(this.command, this.addresses));
   }
-  set spec(value: string) { this.cachedSpec = value; }
+
+  /**
+   * This rule jumping to `chain` instead (iptables -E renames the jumps to a chain along with it).
+   * A new rule with a copy of the command: commands are shared with the language server's line
+   * cache and the analysis records, and are never changed.
+   */
+  retargeted(chain: string): Rule {
+    const cmd = this.command;
+    const copy: IptablesCommand = { ...cmd, target: { ...cmd.target!, name: chain }, renamedFrom: cmd.renamedFrom ?? cmd };
+    return new Rule(copy, this.addresses, this.conditional);
+  }
 }
 
 /**
@@ -256,7 +266,8 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
       c.name = cmd.newName!;
       t.chains.set(c.name, c);
       chainsChanged(t);
-      for (const chain of t.chains.values()) for (const r of chain.rules) if (r.command.target?.name === cmd.chain) r.spec = r.spec.replace(new RegExp(`(-[jg]) ${escape(cmd.chain!)}(?= |$)`), `$1 ${c.name}`);
+      const jumpsToOld = (r: Rule) => r.command.target?.name === cmd.chain;
+      for (const chain of t.chains.values()) if (chain.rules.some(jumpsToOld)) chain.rules = chain.rules.map((r) => (jumpsToOld(r) ? r.retargeted(c.name) : r));
       return;
     }
     case 'Z': case 'L': case 'S':
@@ -308,8 +319,6 @@ function placeholderIn(m: IptablesCommand['generic']['source']): boolean {
   if (!m || m.arg.symbolic) return false;
   return m.value.indexOf(',') < 0 ? isPlaceholderAddress(m.value) : m.value.split(',').some(isPlaceholderAddress);
 }
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function indexError(problems: Problem[], cmd: IptablesCommand, chain: Chain): void {
   modelError(problems, 'IPT120', cmd.range, loc(`rule number ${cmd.ruleNum ?? '?'} is out of range: ${chain.name} has ${chain.rules.length} rule(s) at this point`, `ルール番号 ${cmd.ruleNum ?? '?'} は範囲外です（この時点で ${chain.name} のルールは ${chain.rules.length} 個）`));

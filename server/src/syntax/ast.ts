@@ -110,7 +110,15 @@ export interface IptablesCommand {
    * as chainMask() bits of knowledge/tables.ts; 0 when no module is restricted.
    */
   hookMask: number;
+  /**
+   * Only on the model's copy of a rule whose jump target a later `-E` renamed (its target names the
+   * new chain): the command as written, which the document and the analysis records hold.
+   */
+  renamedFrom?: IptablesCommand;
 }
+
+/** The command as written in the document (a rule's command may be the model's renamed copy). */
+export const writtenCommand = (cmd: IptablesCommand): IptablesCommand => cmd.renamedFrom ?? cmd;
 
 /** The meaning of one word of a command. */
 export type WordRole =

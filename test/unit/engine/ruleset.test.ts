@@ -61,6 +61,27 @@ test('-E renames a chain and the jumps to it', () => {
   assert.match(formatSave(rs), /:NEW - \[0:0\]\n-A INPUT -j NEW\n/);
 });
 
+test('after -E the jumps name the new chain: it cannot be deleted, the old name is free again', () => {
+  // iptables 1.8.9 in a namespace: -X C fails ("CHAIN_DEL failed (Device or resource busy): chain C"),
+  // -A C, -N A and -X A succeed, and iptables-save shows `-A INPUT -j C` and `-A C -j ACCEPT`.
+  const { rs, problems } = run(['-N A', '-A INPUT -j A', '-E A C', '-X C', '-A C -j ACCEPT', '-N A', '-X A']);
+  assert.deepEqual(problems.map((p) => [p.code, p.range.start.character, p.message.en]), [['IPT108', 3, 'chain C is still used by a jump and cannot be deleted']]);
+  assert.equal(formatSave(rs).split('\n').filter((l) => /^[-:][A-Z]/.test(l)).join('|'), ':INPUT ACCEPT [0:0]|:FORWARD ACCEPT [0:0]|:OUTPUT ACCEPT [0:0]|:C - [0:0]|-A INPUT -j C|-A C -j ACCEPT');
+  // The rule keeps the command as written (what the document and the analysis records hold).
+  const rule = rs.tables.get('filter')!.chains.get('INPUT')!.rules[0];
+  assert.equal(rule.command.target?.name, 'C');
+  assert.equal(rule.command.renamedFrom?.target?.name, 'A');
+});
+
+test('formatting a restore file keeps a jump that a later -E renames as written', async () => {
+  const { analyze } = await import('../../../server/src/engine');
+  const { formatSaveDocument } = await import('../../../server/src/service/formatting');
+  const text = '*filter\n:INPUT ACCEPT [0:0]\n:A - [0:0]\n-A INPUT -j A\n-E A C\nCOMMIT\n';
+  const a = analyze(text, { kind: 'save' });
+  assert.deepEqual(a.problems.filter((p) => p.severity === 'error'), []);
+  assert.deepEqual(formatSaveDocument(a).filter((e) => e.range.start.line === 3), []);
+});
+
 test('reading a chain never creates its table: a nat-only file saves as nat only', async () => {
   const { analyze } = await import('../../../server/src/engine');
   const { formatSave: save } = await import('../../../server/src/model/ruleset');

@@ -2,7 +2,7 @@
 // One finding per source command: a command that made several rules (`-s a,b`, a loop body, a
 // function called twice) is reported only when every one of its rules is found, so a claim such
 // as "this rule never applies" is true of the line it is shown on.
-import { loc, rangeKey, type Fix, type IptablesCommand, type Localized, type Range } from '../../syntax/ast';
+import { loc, rangeKey, writtenCommand, type Fix, type IptablesCommand, type Localized, type Range } from '../../syntax/ast';
 import type { Analysis, CommandRecord } from '../../engine';
 import type { Rule } from '../../model/ruleset';
 import { orderFindings, type OrderFinding, type OrderKind } from '../../analysis/order';
@@ -128,7 +128,7 @@ function recordOf(analysis: Analysis, cmd: IptablesCommand): { rec: CommandRecor
     analysis.commands.forEach((rec, index) => { if (!m!.has(rec.command)) m!.set(rec.command, { rec, index }); });
     recordCache.set(analysis, m);
   }
-  return m.get(cmd);
+  return m.get(writtenCommand(cmd));
 }
 
 const startCache = new WeakMap<Analysis, Map<number, number>>();
