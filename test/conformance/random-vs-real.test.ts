@@ -10,9 +10,9 @@
 // loads leaves the ruleset we compute.
 // Restore files over every table, for iptables-restore and ip6tables-restore (counters, DROP
 // policies where they are refused, undeclared chains): the same comparison as for restore files.
-// Restore files whose lines are any command (-A -I -R -D -N -X -F CHAIN -Z -P). Left out, as we do
-// not model them: -E (a chain renamed in a block cannot be deleted by its new name before COMMIT)
-// and -F without a chain (iptables-restore leaves the chains declared in the same block unflushed).
+// Restore files whose lines are any command (-A -I -R -D -N -X -F -Z -P -E). Found: -F without a
+// chain flushes nothing in a block that flushed its table, and -E always fails there (the chain is
+// created by the same transaction).
 // Rules in every table, for iptables and ip6tables (address lists, many matches and targets,
 // each with its tables and chains): the same comparison as for the scripts. Found: -I inserts an
 // address list reversed, -R refuses a list.
@@ -324,7 +324,7 @@ function restoreCommandFiles(): string[] {
       const append = () => `-A ${chain()} ${rule()}`;
       const lines = [append, append, append, append, append, append, () => `-I ${chain()} ${rule()}`, () => `-I ${chain()} 2 ${rule()}`,
         () => `-R ${chain()} 1 ${rule()}`, () => `-D ${chain()} ${rule()}`, () => `-D ${chain()} 1`, () => `-N ${pick(user)}`, () => `-X ${pick(user)}`, () => `-F ${chain()}`,
-        () => `-Z ${chain()}`, () => `-P ${pick(builtins[table]!)} ${pick(['ACCEPT', 'DROP'])}`];
+        () => `-Z ${chain()}`, () => `-P ${pick(builtins[table]!)} ${pick(['ACCEPT', 'DROP'])}`, () => '-F', () => `-E ${pick(user)} ${pick([...user, 'D'])}`];
       for (let i = 0; i < 2 + Math.floor(rnd() * 9); i++) out.push(pick(lines)().replace(/ +/g, ' '));
       out.push('COMMIT');
     }

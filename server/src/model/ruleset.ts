@@ -228,6 +228,9 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
     }
     case 'F': {
       const t = rs.tables.get(table);
+      // In a restore block that flushed its table, `-F` without a chain flushes nothing: iptables-restore
+      // 1.8.9 (nf_tables) keeps every rule the block added before it (with --noflush it flushes them).
+      if (!cmd.chain && opts.restoreFlushed) return;
       if (cmd.chain) {
         if (!existing(rs, cmd)) { noChain(problems, cmd); return; }
         // Flushing a built-in chain creates its table (iptables-nft 1.8.9); flushing everything does not.
@@ -262,6 +265,16 @@ export function applyCommand(rs: Ruleset, cmd: IptablesCommand, problems: Proble
         modelError(problems, 'IPT108', last?.text === cmd.newName ? last.range : cmd.range, loc(`chain ${cmd.newName} already exists: iptables cannot rename ${c.name} to it`, `チェイン ${cmd.newName} は既に存在するため、${c.name} をその名前に変更できません`));
         return;
       }
+      if (opts.restoreFlushed) {
+        // Every user chain of a flushed block is created by the block itself, and iptables-restore
+        // 1.8.9 (nf_tables) cannot rename a chain in the transaction that creates it: the commit fails
+        // on this line and nothing loads. Lines after it do not know the new name either.
+        modelError(problems, 'IPT108', cmd.range, loc(
+          `iptables-restore cannot rename ${c.name} here: the chain is created by this same file, and the rename fails at COMMIT ("CHAIN_RENAME failed (No such file or directory)"), so nothing loads. Declare the chain under its new name instead (:${cmd.newName} - [0:0])`,
+          `iptables-restore はここで ${c.name} の名前を変更できません。チェインはこのファイル自身が作成するため、名前の変更は COMMIT で失敗し（"CHAIN_RENAME failed (No such file or directory)"）、何も読み込まれません。新しい名前でチェインを宣言してください（:${cmd.newName} - [0:0]）`,
+        ));
+        return;
+      }
       t.chains.delete(c.name);
       c.name = cmd.newName!;
       t.chains.set(c.name, c);
@@ -289,9 +302,13 @@ function deleteAllUserChains(t: Table, cmd: IptablesCommand, problems: Problem[]
   for (const c of t.chains.values()) if (!c.builtin && (c.rules.length || referenced.has(c.name))) busy.push(c.name);
   if (busy.length) {
     const names = busy.length > 5 ? `${busy.slice(0, 5).join(', ')}, ...` : busy.join(', ');
+    // (In a restore block that flushed its table, -F without a chain flushes nothing: name the chains.)
+    const flush = opts.restoreFlushed
+      ? loc(`Flush each chain by name first (-F ${busy[0]}): in a restore file, -F without a chain flushes nothing`, `先に各チェインを名前で空にしてください（-F ${busy[0]}）。restore ファイルではチェイン名なしの -F は何も消去しません`)
+      : loc('Flush the table first (-F)', '先に -F で空にしてください');
     modelError(problems, 'IPT108', cmd.opWord?.range ?? cmd.range, loc(
-      `-X without a chain deletes every user chain at once, and iptables refuses all of it (nothing is deleted) while a user chain still has rules or is jumped to: ${names}. Flush the table first (-F)`,
-      `チェイン名なしの -X はすべてのユーザーチェインを一度に削除しようとするため、ルールが残っているかジャンプ先になっているチェイン（${names}）があると全体が失敗し、何も削除されません。先に -F で空にしてください`,
+      `-X without a chain deletes every user chain at once, and iptables refuses all of it (nothing is deleted) while a user chain still has rules or is jumped to: ${names}. ${flush.en}`,
+      `チェイン名なしの -X はすべてのユーザーチェインを一度に削除しようとするため、ルールが残っているかジャンプ先になっているチェイン（${names}）があると全体が失敗し、何も削除されません。${flush.ja}`,
     ));
     return;
   }

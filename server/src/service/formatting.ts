@@ -14,8 +14,6 @@ export function formatSaveDocument(a: Analysis, token: Cancel = NEVER): TextEdit
   const eol = eolOf(a);
   const edits: TextEdit[] = [];
   // The model already printed every rule it holds (Rule.spec): reuse that instead of printing again.
-  // (A rule whose jump a later -E renamed holds a copy of its command, never found here: such a
-  // line is printed as written, not with the new name.)
   const specs = new Map<IptablesCommand, string[]>();
   for (const t of a.rulesets[a.saves[0].family].tables.values()) {
     for (const c of t.chains.values()) for (const r of c.rules) { const l = specs.get(r.command); if (l) l.push(r.spec); else specs.set(r.command, [r.spec]); }

@@ -73,13 +73,25 @@ test('after -E the jumps name the new chain: it cannot be deleted, the old name 
   assert.equal(rule.command.renamedFrom?.target?.name, 'A');
 });
 
-test('formatting a restore file keeps a jump that a later -E renames as written', async () => {
+test('restore files: -F without a chain flushes nothing in a block that flushed its table', async () => {
   const { analyze } = await import('../../../server/src/engine');
-  const { formatSaveDocument } = await import('../../../server/src/service/formatting');
-  const text = '*filter\n:INPUT ACCEPT [0:0]\n:A - [0:0]\n-A INPUT -j A\n-E A C\nCOMMIT\n';
-  const a = analyze(text, { kind: 'save' });
-  assert.deepEqual(a.problems.filter((p) => p.severity === 'error'), []);
-  assert.deepEqual(formatSaveDocument(a).filter((e) => e.range.start.line === 3), []);
+  // iptables-restore 1.8.9 loads this file and keeps all four rules (observed in a namespace).
+  const a = analyze('*filter\n:INPUT ACCEPT [0:0]\n:A - [0:0]\n-A INPUT -j ACCEPT\n-A A -j DROP\n-F\n-A INPUT -j DROP\nCOMMIT\n', { kind: 'save' });
+  assert.deepEqual(a.problems.filter((p) => p.code.startsWith('IPT1')), []);
+  assert.equal(formatSave(a.rulesets[4]).split('\n').filter((l) => l.startsWith('-A')).join('|'), '-A INPUT -j ACCEPT|-A INPUT -j DROP|-A A -j DROP');
+  // So -X A after it fails ("line 7: CHAIN_DEL failed (Device or resource busy): chain A"), and the advice names the chain.
+  const b = analyze('*filter\n:INPUT ACCEPT [0:0]\n:A - [0:0]\n:B - [0:0]\n-A INPUT -j B\n-A A -j DROP\n-F\n-X\nCOMMIT\n', { kind: 'save' });
+  assert.deepEqual(b.problems.filter((p) => p.code === 'IPT108').map((p) => [p.range.start.line, /Flush each chain by name first \(-F A\)/.test(p.message.en)]), [[7, true]]);
+});
+
+test('restore files: -E fails (the chain is created by the same transaction), and the new name is unknown after it', async () => {
+  const { analyze } = await import('../../../server/src/engine');
+  // iptables-restore 1.8.9: "line 4: CHAIN_RENAME failed (No such file or directory): chain D"; with
+  // `-A D -j ACCEPT` after it: "line 6 failed: No chain/target/match by that name".
+  const lone = analyze('*filter\n:INPUT ACCEPT [0:0]\n:A - [0:0]\n-E A D\nCOMMIT\n', { kind: 'save' });
+  assert.deepEqual(lone.problems.filter((p) => p.severity === 'error').map((p) => [p.code, p.range.start.line]), [['IPT108', 3]]);
+  const later = analyze('*filter\n:INPUT ACCEPT [0:0]\n:A - [0:0]\n-A INPUT -j A\n-E A D\n-A D -j ACCEPT\nCOMMIT\n', { kind: 'save' });
+  assert.deepEqual(later.problems.filter((p) => p.severity === 'error').map((p) => [p.code, p.range.start.line]), [['IPT108', 4], ['IPT108', 5]]);
 });
 
 test('reading a chain never creates its table: a nat-only file saves as nat only', async () => {
