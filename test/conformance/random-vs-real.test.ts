@@ -324,7 +324,9 @@ function restoreCommandFiles(): string[] {
       const append = () => `-A ${chain()} ${rule()}`;
       const lines = [append, append, append, append, append, append, () => `-I ${chain()} ${rule()}`, () => `-I ${chain()} 2 ${rule()}`,
         () => `-R ${chain()} 1 ${rule()}`, () => `-D ${chain()} ${rule()}`, () => `-D ${chain()} 1`, () => `-N ${pick(user)}`, () => `-X ${pick(user)}`, () => `-F ${chain()}`,
-        () => `-Z ${chain()}`, () => `-P ${pick(builtins[table]!)} ${pick(['ACCEPT', 'DROP'])}`, () => '-F', () => `-E ${pick(user)} ${pick([...user, 'D'])}`];
+        () => `-Z ${chain()}`, () => `-P ${pick(builtins[table]!)} ${pick(['ACCEPT', 'DROP'])}`, () => '-F'];
+      // -E makes the whole file fail (see the model): in a few blocks only, so that most files still load.
+      if (rnd() < 0.15) lines.push(() => `-E ${pick(user)} ${pick([...user, 'D'])}`);
       for (let i = 0; i < 2 + Math.floor(rnd() * 9); i++) out.push(pick(lines)().replace(/ +/g, ' '));
       out.push('COMMIT');
     }
