@@ -2,7 +2,8 @@
 // namespace, versus our partial evaluation: variables (`IPT=/sbin/iptables` then `$IPT`, quoted and
 // braced uses, reassignment, `${VAR:-default}` of a set variable), literal and variable `for` loops,
 // functions called with arguments, line continuations, `&&` and `;` lists, quoting, comments, user
-// chains, -I with positions, -D of an earlier rule, policies, nat and ip6tables. Every command of
+// chains, -I with positions, -D of an earlier rule, policies, nat and ip6tables, `if` and `case` on a
+// set variable, `while read` over a heredoc, heredocs fed to iptables-restore. Every command of
 // these scripts is valid: the real run must succeed, we must report no IPT1xx error, and the rulesets
 // iptables-save and ip6tables-save print must equal ours. Seeded (FUZZ_SEED, FUZZ_RUNS change it).
 import assert from 'node:assert/strict';
@@ -25,7 +26,7 @@ function script(rnd: () => number, pick: <T>(a: readonly T[]) => T): string {
   const out: string[] = ['#!/bin/sh'];
   const ipt = pick(['iptables', '/sbin/iptables', '$IPT', '${IPT}', '"$IPT"']);
   if (ipt.includes('IPT')) out.push(pick(['IPT=iptables', 'IPT=/sbin/iptables', 'IPT="/sbin/iptables"', "IPT='iptables'"]));
-  out.push(`TRUST=${pick(['203.0.113.7', '"198.51.100.0/24"', "'192.0.2.10'"])}`, 'LAN=192.168.1.0/24', `PORTS="${pick(['22 80 443', '25 110', '8080'])}"`, 'WEB=80');
+  out.push(`TRUST=${pick(['203.0.113.7', '"198.51.100.0/24"', "'192.0.2.10'"])}`, 'LAN=192.168.1.0/24', `PORTS="${pick(['22 80 443', '25 110', '8080'])}"`, 'WEB=80', `MODE=${pick(['server', 'router', 'gw', 'desktop'])}`);
   const chain = pick(['LOGDROP', 'SSH_IN', 'web-in']);
   let chainMade = false;
   let helper = false;
@@ -33,7 +34,16 @@ function script(rnd: () => number, pick: <T>(a: readonly T[]) => T): string {
   const match = () => pick(['', '-p tcp --dport 22', '-p udp --sport 53', '-s "$TRUST"', '-s $LAN', '-i lo', '-m conntrack --ctstate ESTABLISHED,RELATED', '-p icmp --icmp-type echo-request', '-m state --state NEW -p tcp --dport "$WEB"', '-p tcp -m multiport --dports 80,443']);
   const target = () => pick(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG --log-prefix "fw: "', ...(chainMade ? [chain] : [])]);
   const stmt = (): string => {
-    switch (pick(['rule', 'rule', 'rule', 'var', 'loopvar', 'loop', 'fn', 'chain', 'insert', 'delete', 'policy', 'cont', 'and', 'nat', 'v6', 'reassign', 'default', 'comment'])) {
+    switch (pick(['rule', 'rule', 'rule', 'var', 'loopvar', 'loop', 'fn', 'chain', 'insert', 'delete', 'policy', 'cont', 'and', 'nat', 'v6', 'reassign', 'default', 'comment', 'if', 'case', 'heredoc', 'reset', 'nested', 'remark', 'readloop'])) {
+      case 'readloop': return `while read ${pick(['net', '-r net'])} port; do\n  ${ipt} -A INPUT -s "$net" -p tcp --dport "$port" -j ACCEPT\ndone <<${pick(['EOF', "'EOF'"])}\n192.0.2.1 22\n  198.51.100.0/24\t${pick(['80', '443'])}  \n203.0.113.9 8080\nEOF`;
+      case 'if': return `if [ "$MODE" = "${pick(['server', 'router'])}" ]; then\n  ${ipt} -A INPUT -p tcp --dport 25 -j ACCEPT\nelse\n  ${ipt} -A INPUT -p tcp --dport 25 -j REJECT\nfi`;
+      case 'case': return `case "$MODE" in\n  server) ${ipt} -A INPUT -p tcp --dport 993 -j ACCEPT ;;\n  router|gw) ${ipt} -A FORWARD -s $LAN -j ACCEPT ;;\n  *) ${ipt} -A INPUT -j LOG ;;\nesac`;
+      case 'heredoc': return `iptables-restore --noflush <<EOF\n*filter\n-A INPUT -s $TRUST -p tcp --dport $WEB -j ACCEPT\nCOMMIT\nEOF`;
+      case 'reset': chainMade = false; added.length = 0; return `${ipt} -F\n${ipt} -X\n${ipt} -Z`;
+      case 'nested':
+        if (!helper) return '# no helper yet';
+        return `open_both() {\n  allow tcp "$1"\n  allow udp "$1"\n}\nopen_both ${pick(['5353', '1194'])}`;
+      case 'remark': return `${ipt} -A INPUT -p tcp --dport 22 -m comment --comment "ssh from the office" -j ACCEPT`;
       // (WEB may be reassigned later: such a rule is not deleted by its text.)
       case 'rule': { const r = `-A INPUT ${match()} -j ${target()}`.replace(/ +/g, ' '); if (!r.includes('WEB')) added.push(r); return `${ipt} ${r}`; }
       case 'var': return `${ipt} -A INPUT -s $TRUST -p tcp --dport ${pick(['22', '$WEB', '"$WEB"', '${WEB}'])} -j ACCEPT`;

@@ -60,6 +60,11 @@ const cases: Record<string, string> = {
   'case inside a function': `handle() { case "$1" in a|b) iptables -A AB;; c) iptables -A C;; *) iptables -A OTHER "$1";; esac; }\nhandle b\nhandle c\nhandle zz`,
   'pipelines and lists on one line': `iptables -A A | true; iptables -A B & wait; { iptables -A C; iptables -A D; } > /dev/null`,
   'while false body never runs': `while false; do iptables -A W; done\nuntil true; do iptables -A U; done\niptables -A END`,
+  'while read over a heredoc unrolls': `while read ip; do iptables -A INPUT -s $ip -j DROP; done <<EOF\n192.0.2.1\n  198.51.100.7  \n\nEOF\niptables -A AFTER "[$ip]"`,
+  'while read -r with several names': `while read -r proto port rest; do iptables -A INPUT -p $proto --dport $port -m comment --comment "$rest"; done <<'EOF'\ntcp 22 ssh from  the\\office  \nudp\t53\nEOF`,
+  'while read without -r: backslashes and continuations': `while read a b; do iptables -A X "$a" "$b"; done <<'EOF'\none \\\ntwo three\nth\\ree\\ f\\\\our\nEOF`,
+  'while read over an unquoted heredoc with variables': `NET=10.0.0.0/8\nwhile read n p; do iptables -A INPUT -s "$n" --dport "$p"; done <<EOF\n$NET 22\n192.0.2.0/24   80 extra\n\${NET} 443\nEOF`,
+  'while read with break and an if in the body': `while read p; do if [ "$p" = stop ]; then break; fi; iptables -A P "$p"; done <<EOF\n1\n2\nstop\n3\nEOF`,
 };
 
 describe('word expansion agrees with bash', { skip: !hasBash && 'bash not installed' }, () => {

@@ -126,6 +126,45 @@ export function readNames(args: Field[]): string[] {
   return names.length ? names : ['REPLY'];
 }
 
+/** The lines `read` takes from a text, one per call; without -r a backslash at the end of a line joins the next one. */
+export function readLines(text: string, raw: boolean): string[] {
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  if (!raw) {
+    for (let i = 0; i < lines.length; i++) {
+      while (/(^|[^\\])(\\\\)*\\$/.test(lines[i]) && i + 1 < lines.length) lines.splice(i, 2, lines[i].slice(0, -1) + lines[i + 1]);
+    }
+  }
+  return lines;
+}
+
+/**
+ * What `read` assigns to `count` names from one line, with the default IFS: fields split on blanks,
+ * the last name takes the rest (inner blanks kept). Without -r a backslash makes the next character
+ * ordinary (an escaped blank separates nothing) and is removed.
+ */
+export function readFields(line: string, count: number, raw: boolean): string[] {
+  const chars: { c: string; escaped: boolean }[] = [];
+  for (let i = 0; i < line.length; i++) {
+    if (!raw && line[i] === '\\') { if (i + 1 < line.length) chars.push({ c: line[++i], escaped: true }); continue; }
+    chars.push({ c: line[i], escaped: false });
+  }
+  const blank = (k: number) => k < chars.length && !chars[k].escaped && (chars[k].c === ' ' || chars[k].c === '\t');
+  let end = chars.length;
+  while (end > 0 && blank(end - 1)) end--;
+  let i = 0;
+  const out: string[] = [];
+  for (let k = 0; k < count; k++) {
+    while (i < end && blank(i)) i++;
+    let j = i;
+    if (k < count - 1) while (j < end && !blank(j)) j++;
+    else j = end;
+    out.push(chars.slice(i, j).map((x) => x.c).join(''));
+    i = j;
+  }
+  return out;
+}
+
 /** Names an arithmetic expression assigns (`x=1`, `x+=2`, `x++`, `--x`). */
 export function arithAssigned(text: string): string[] {
   const names = new Set<string>();

@@ -4,7 +4,7 @@
 // runs once as "conditional", its variable changes merged (different values become unknown).
 // `exit`, `return`, `break` end what they end only when they run unconditionally.
 import type { Range, Word as OutWord } from '../ast';
-import { arithAssigned, basename, evalTest, patternRegExp, readNames, RESTORE_PROGRAM, unwrap } from './builtins';
+import { arithAssigned, basename, evalTest, patternRegExp, readFields, readLines, readNames, RESTORE_PROGRAM, unwrap } from './builtins';
 import { Expander, POSITIONAL, Scope, UNKNOWN, type Field, type Positional, type Val } from './expand';
 import * as M from './messages';
 import type { RawProblem } from './messages';
@@ -212,6 +212,8 @@ export class Evaluator extends Expander {
   }
 
   private loopNode(n: Node & { t: 'loop' }, sc: Scope, cond: boolean): R {
+    const input = this.readLoopInput(n, sc);
+    if (input) return this.readLoop(n, input, sc, cond);
     let runs: boolean | undefined;
     if (n.cond) {
       const c = this.list(n.cond, sc, cond);
@@ -226,6 +228,49 @@ export class Evaluator extends Expander {
       return r.flow === 'normal' || r.flow === 'break' || r.flow === 'continue' ? done() : r;
     }
     return this.maybeRepeated(n.body, sc, cond);
+  }
+
+  /**
+   * `while read [-r] NAME...; do ...; done <<EOF` over a heredoc whose text is known (a list of
+   * addresses or ports written into the script): the lines it reads, so the loop can be unrolled.
+   */
+  private readLoopInput(n: Node & { t: 'loop' }, sc: Scope): { names: string[]; raw: boolean; lines: string[] } | undefined {
+    if (n.until || !n.cond || n.cond.items.length !== 1 || n.redirs.length !== 1 || !n.redirs[0].heredoc) return undefined;
+    const read = n.cond.items[0];
+    if (read.t !== 'simple' || read.assigns.length || read.redirs.length) return undefined;
+    const words = read.words.map(plainText);
+    if (words[0] !== 'read') return undefined;
+    const raw = words[1] === '-r';
+    const names = words.slice(raw ? 2 : 1);
+    if (!names.length || names.some((w) => w === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(w))) return undefined;
+    const text = this.knownHeredocText(n.redirs[0].heredoc, sc);
+    if (text === undefined) return undefined;
+    return { names: names as string[], raw, lines: readLines(text, raw) };
+  }
+
+  /** The loop of readLoopInput, one iteration per line: fields split on blanks, the last name takes the rest. */
+  private readLoop(n: Node & { t: 'loop' }, input: { names: string[]; raw: boolean; lines: string[] }, sc: Scope, cond: boolean): R {
+    const { names, lines } = input;
+    for (const line of lines) {
+      readFields(line, names.length, input.raw).forEach((value, k) => {
+        const val: Val = { s: 'set', v: value };
+        sc.set(names[k], val);
+        record(this.assigned, names[k], val);
+      });
+      const r = this.list(n.body, sc, cond);
+      if (r.flow === 'break') return done();
+      if (r.flow !== 'normal' && r.flow !== 'continue') return r;
+    }
+    // At the end of its input `read` fails and empties its variables.
+    for (const name of names) sc.set(name, { s: 'set', v: '' });
+    return done(true);
+  }
+
+  /** A heredoc's text when every expansion in it is known (undefined otherwise, or when it is not terminated). */
+  private knownHeredocText(h: Heredoc, sc: Scope): string | undefined {
+    if (!h.rec.terminated) return undefined;
+    if (h.parts) for (const part of h.parts) if (this.single([part], sc).symbolic) return undefined;
+    return this.heredocText(h, sc);
   }
 
   /** A loop body that may run any number of times: once, conditionally, with what it assigns unknown. */
