@@ -3,7 +3,7 @@
 // braced uses, reassignment, `${VAR:-default}` of a set variable), literal and variable `for` loops,
 // functions called with arguments, line continuations, `&&` and `;` lists, quoting, comments, user
 // chains, -I with positions, -D of an earlier rule, policies, nat and ip6tables, `if` and `case` on a
-// set variable, `while read` over a heredoc, heredocs fed to iptables-restore. Every command of
+// set variable, `while read` over a heredoc, `$(( ))` arithmetic, heredocs fed to iptables-restore. Every command of
 // these scripts is valid: the real run must succeed, we must report no IPT1xx error, and the rulesets
 // iptables-save and ip6tables-save print must equal ours. Seeded (FUZZ_SEED, FUZZ_RUNS change it).
 import assert from 'node:assert/strict';
@@ -26,7 +26,7 @@ function script(rnd: () => number, pick: <T>(a: readonly T[]) => T): string {
   const out: string[] = ['#!/bin/sh'];
   const ipt = pick(['iptables', '/sbin/iptables', '$IPT', '${IPT}', '"$IPT"']);
   if (ipt.includes('IPT')) out.push(pick(['IPT=iptables', 'IPT=/sbin/iptables', 'IPT="/sbin/iptables"', "IPT='iptables'"]));
-  out.push(`TRUST=${pick(['203.0.113.7', '"198.51.100.0/24"', "'192.0.2.10'"])}`, 'LAN=192.168.1.0/24', `PORTS="${pick(['22 80 443', '25 110', '8080'])}"`, 'WEB=80', `MODE=${pick(['server', 'router', 'gw', 'desktop'])}`);
+  out.push(`TRUST=${pick(['203.0.113.7', '"198.51.100.0/24"', "'192.0.2.10'"])}`, 'LAN=192.168.1.0/24', `PORTS="${pick(['22 80 443', '25 110', '8080'])}"`, 'WEB=80', 'N=2', `MODE=${pick(['server', 'router', 'gw', 'desktop'])}`);
   const chain = pick(['LOGDROP', 'SSH_IN', 'web-in']);
   let chainMade = false;
   let helper = false;
@@ -34,7 +34,8 @@ function script(rnd: () => number, pick: <T>(a: readonly T[]) => T): string {
   const match = () => pick(['', '-p tcp --dport 22', '-p udp --sport 53', '-s "$TRUST"', '-s $LAN', '-i lo', '-m conntrack --ctstate ESTABLISHED,RELATED', '-p icmp --icmp-type echo-request', '-m state --state NEW -p tcp --dport "$WEB"', '-p tcp -m multiport --dports 80,443']);
   const target = () => pick(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG --log-prefix "fw: "', ...(chainMade ? [chain] : [])]);
   const stmt = (): string => {
-    switch (pick(['rule', 'rule', 'rule', 'var', 'loopvar', 'loop', 'fn', 'chain', 'insert', 'delete', 'policy', 'cont', 'and', 'nat', 'v6', 'reassign', 'default', 'comment', 'if', 'case', 'heredoc', 'reset', 'nested', 'remark', 'readloop'])) {
+    switch (pick(['rule', 'rule', 'rule', 'var', 'loopvar', 'loop', 'fn', 'chain', 'insert', 'delete', 'policy', 'cont', 'and', 'nat', 'v6', 'reassign', 'default', 'comment', 'if', 'case', 'heredoc', 'reset', 'nested', 'remark', 'readloop', 'arith'])) {
+      case 'arith': return `${ipt} -A INPUT -p tcp --dport $((WEB + ${pick(['1', '1000', 'N'])})) -j ACCEPT`;
       case 'readloop': return `while read ${pick(['net', '-r net'])} port; do\n  ${ipt} -A INPUT -s "$net" -p tcp --dport "$port" -j ACCEPT\ndone <<${pick(['EOF', "'EOF'"])}\n192.0.2.1 22\n  198.51.100.0/24\t${pick(['80', '443'])}  \n203.0.113.9 8080\nEOF`;
       case 'if': return `if [ "$MODE" = "${pick(['server', 'router'])}" ]; then\n  ${ipt} -A INPUT -p tcp --dport 25 -j ACCEPT\nelse\n  ${ipt} -A INPUT -p tcp --dport 25 -j REJECT\nfi`;
       case 'case': return `case "$MODE" in\n  server) ${ipt} -A INPUT -p tcp --dport 993 -j ACCEPT ;;\n  router|gw) ${ipt} -A FORWARD -s $LAN -j ACCEPT ;;\n  *) ${ipt} -A INPUT -j LOG ;;\nesac`;

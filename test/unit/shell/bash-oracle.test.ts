@@ -65,6 +65,7 @@ const cases: Record<string, string> = {
   'while read without -r: backslashes and continuations': `while read a b; do iptables -A X "$a" "$b"; done <<'EOF'\none \\\ntwo three\nth\\ree\\ f\\\\our\nEOF`,
   'while read over an unquoted heredoc with variables': `NET=10.0.0.0/8\nwhile read n p; do iptables -A INPUT -s "$n" --dport "$p"; done <<EOF\n$NET 22\n192.0.2.0/24   80 extra\n\${NET} 443\nEOF`,
   'while read with break and an if in the body': `while read p; do if [ "$p" = stop ]; then break; fi; iptables -A P "$p"; done <<EOF\n1\n2\nstop\n3\nEOF`,
+  'arithmetic over numbers and known variables': `N=5\nBASE=8000\nE=\nf() { iptables -A INPUT --dport $(($BASE + $1)); }\niptables -A X $((BASE + N)) $(( (2+3) * 4 )) $((N / 2)) $((-7 % 3)) $((010)) $((0x1f)) $(( \${N} * 2 - 1 )) $((E + 1)) "$((N*N))"\nf 22`,
 };
 
 describe('word expansion agrees with bash', { skip: !hasBash && 'bash not installed' }, () => {

@@ -2,6 +2,7 @@
 // quote removal and field splitting. Unknown values are never guessed: they come out as symbolic
 // text (the source text, or a display text carried from where the value came from).
 import type { List, Part, Word } from './tree';
+import { evalArith } from './arith';
 
 export interface PosField { text: string; symbolic: boolean }
 /** Positional parameters; `exact` is false when their number is not known (e.g. `f $UNKNOWN`). */
@@ -86,6 +87,16 @@ export abstract class Expander {
     return this.sourceSeg(start, end, !inDq, v.s === 'unknown' ? v.display : undefined);
   }
 
+  /** The text of `$k` (k ≥ 1) when known: '' past the end of a known list. */
+  private positionalText(k: number, sc: Scope): string | undefined {
+    const pv = sc.get(POSITIONAL);
+    if (pv.s !== 'pos' || k === 0) return undefined;
+    const p = pv.p;
+    if (k > p.fields.length) return p.exact ? '' : undefined;
+    const f = p.fields[k - 1];
+    return k - 1 < p.firstUncertain && !f.symbolic ? f.text : undefined;
+  }
+
   /** `$1`, `$#`, `$@`, `$*`: from the positional parameters of the current function (or script). */
   private positional(name: string, sc: Scope, start: number, end: number, inDq: boolean, out: Seg[]): void {
     const pv = sc.get(POSITIONAL);
@@ -152,6 +163,17 @@ export abstract class Expander {
           // `$(which iptables)` / `$(command -v iptables)` runs the same program as plain `iptables`
           const found = lookedUp(p.body);
           out.push(found ? { text: found, quoted: inDq, split: false, symbolic: false, start: p.start, end: p.end } : this.sourceSeg(p.start, p.end, !inDq));
+          break;
+        }
+        case 'arith': {
+          // $(( ... )) over numbers and known variables; anything else stays unknown
+          const value = evalArith(this.src.slice(p.start + 3, p.end - 2), (name) => {
+            if (/^[0-9]+$/.test(name)) return this.positionalText(Number(name), sc);
+            const v = sc.get(name);
+            this.observe(name, v);
+            return v.s === 'set' ? v.v : v.s === 'unset' ? '' : undefined;
+          });
+          out.push(value !== undefined ? { text: value, quoted: inDq, split: !inDq, symbolic: false, start: p.start, end: p.end } : this.sourceSeg(p.start, p.end, !inDq));
           break;
         }
         default:
