@@ -113,7 +113,11 @@ function schedule(doc: TextDocument): void {
     try {
       const t0 = performance.now();
       const a = analysisOf(current);
-      lastCost.set(current.uri, performance.now() - t0);
+      // An edit re-reads only its lines (the line cache): the first analysis of a document reads all
+      // of them and costs 4-10 times an edit's (measured: 10,000 lines 230 vs 25 ms, 70,000: 1,000 vs
+      // 200 ms), so it says little about the next edit; a quarter of it is what counts then.
+      const cost = performance.now() - t0;
+      lastCost.set(current.uri, lastCost.has(current.uri) ? cost : cost / 4);
       void connection.sendDiagnostics({ uri: current.uri, version: current.version, diagnostics: diagnosticsFor(a, current.uri, lang) });
       // The indexes hover and completion use are built once typing pauses, not on the first
       // request (and not between two keystrokes, where they would delay the next diagnostics).
