@@ -14,7 +14,7 @@ import { CT_STATES, CT_STATUSES, STATE_MATCH_STATES } from '../knowledge/conntra
 import { SERVICES } from '../knowledge/services';
 import type { ModuleDef, OptionDef } from '../knowledge/types';
 import { isRelevant } from './documents';
-import { indexOf } from './locate';
+import { recordsOnLine } from './locate';
 import { cmp, lineText, rangeKey, say, textOf, tr } from './text';
 import { chainDoc, genericOptionMarkdown, moduleDef, moduleMarkdown, moduleOptionMarkdown, tableMarkdown, verdictMarkdown } from './docs';
 import { PORT_OPTIONS, protocolOf } from './values';
@@ -84,7 +84,7 @@ function contextAt(a: Analysis, pos: Position, lang: Lang): Ctx | 'lineStart' | 
     return { a, lang, family: save.family, before: words, prefix: typing?.text ?? '', range: replaceRange(typing, pos), origin: 'save', table: save.table };
   }
   // A script: only inside an iptables command the analysis found on this line.
-  const recs = indexOf(a).byLine.get(pos.line) ?? [];
+  const recs = recordsOnLine(a, pos.line);
   const rec = recs.find((r) => !r.fromRestore && r.program && cmp(r.program.range.end, pos) <= 0);
   if (!rec) return undefined;
   const before: Word[] = [];

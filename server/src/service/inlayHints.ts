@@ -4,19 +4,18 @@ import { InlayHintKind, type InlayHint, type Range as LspRange } from 'vscode-la
 import type { Analysis } from '../engine';
 import type { Lang } from '../syntax/ast';
 import { isRelevant } from './documents';
-import { indexOf } from './locate';
+import { recordsOnLine } from './locate';
 import { rangeKey, type Cancel, NEVER } from './text';
 import { PORT_OPTIONS, portHint, protocolOf } from './values';
 
 export function inlayHints(a: Analysis, range: LspRange, lang: Lang, token: Cancel = NEVER): InlayHint[] {
   if (!isRelevant(a)) return [];
-  const idx = indexOf(a);
   // One hint per word; a loop body run with several values shows them all (`http | https`).
   const byWord = new Map<string, { hint: InlayHint; labels: string[] }>();
   const seen = new Set<unknown>();
   for (let line = range.start.line; line <= range.end.line; line++) {
     if ((line & 1023) === 0 && token.isCancellationRequested) return [];
-    for (const rec of idx.byLine.get(line) ?? []) {
+    for (const rec of recordsOnLine(a, line)) {
       if (seen.has(rec)) continue;
       seen.add(rec);
       const cmd = rec.command;

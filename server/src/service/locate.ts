@@ -7,36 +7,61 @@ import type { SaveEntry } from '../syntax/saveFile';
 import type { ShellFunction, ShellVariable } from '../syntax/shell/types';
 import { inRange, lineStarts, textOf } from './text';
 
-export interface DocIndex {
-  /** Commands covering each line (a loop body unrolled twice gives two records on the same lines). */
-  byLine: Map<number, CommandRecord[]>;
-  /** Save-file lines (`*table`, `:CHAIN`, rules, COMMIT) with the table block they are in. */
-  entries: Map<number, { entry: SaveEntry; table?: string; family: 4 | 6 }>;
+/**
+ * Per line of the document, kept in arrays indexed by line (a 70,000-line dump has a command or a
+ * save-file line on nearly every line; one object and one list per line were 11 MB of a language
+ * server's memory).
+ */
+interface DocIndex {
+  /** The command covering a line, or several (a loop body unrolled twice gives two records on the same lines). */
+  byLine: (CommandRecord | CommandRecord[] | undefined)[];
+  /** Save-file lines (`*table`, `:CHAIN`, rules, COMMIT), the table block each is in, and its family. */
+  entries: (SaveEntry | undefined)[];
+  tables: (string | undefined)[];
+  families: (4 | 6 | undefined)[];
 }
 
+const NONE: readonly CommandRecord[] = Object.freeze([]);
 const cache = new WeakMap<Analysis, DocIndex>();
 
-export function indexOf(a: Analysis): DocIndex {
+function indexOf(a: Analysis): DocIndex {
   let idx = cache.get(a);
   if (idx) return idx;
-  idx = { byLine: new Map(), entries: new Map() };
+  idx = { byLine: [], entries: [], tables: [], families: [] };
+  const byLine = idx.byLine;
   for (const rec of a.commands) {
     const r = rec.command.range;
     for (let l = r.start.line; l <= r.end.line; l++) {
-      const list = idx.byLine.get(l);
-      if (list) list.push(rec); else idx.byLine.set(l, [rec]);
+      const known = byLine[l];
+      byLine[l] = known === undefined ? rec : Array.isArray(known) ? [...known, rec] : [known, rec];
     }
   }
   for (const save of a.saves) {
     let table: string | undefined;
     for (const e of save.entries) {
       if (e.kind === 'table') table = e.name;
-      idx.entries.set(e.range.start.line, { entry: e, table, family: save.family });
+      const line = e.range.start.line;
+      idx.entries[line] = e;
+      idx.tables[line] = table;
+      idx.families[line] = save.family;
       if (e.kind === 'commit') table = undefined;
     }
   }
   cache.set(a, idx);
   return idx;
+}
+
+/** The iptables commands on a line (usually one; none on other lines). */
+export function recordsOnLine(a: Analysis, line: number): readonly CommandRecord[] {
+  const r = indexOf(a).byLine[line];
+  return r === undefined ? NONE : Array.isArray(r) ? r : [r];
+}
+
+/** The save-file line (`*table`, `:CHAIN`, a rule, COMMIT) on a line, with its table block and family. */
+export function saveLineAt(a: Analysis, line: number): { entry: SaveEntry; table?: string; family: 4 | 6 } | undefined {
+  const idx = indexOf(a);
+  const entry = idx.entries[line];
+  return entry && { entry, table: idx.tables[line], family: idx.families[line]! };
 }
 
 /** Builds the per-analysis indexes ahead of the first request (called once diagnostics are out). */
@@ -90,7 +115,7 @@ export function locate(a: Analysis, pos: Position): Located | undefined {
   }
   const w = wordAt(a, pos);
   if (w) return w;
-  const e = indexOf(a).entries.get(pos.line);
+  const e = saveLineAt(a, pos.line);
   if (!e) return undefined;
   const { entry, table, family } = e;
   if (entry.kind === 'table' && inRange(entry.range, pos)) return { kind: 'saveTable', name: entry.name, range: entry.nameRange, family };
@@ -103,7 +128,7 @@ export function locate(a: Analysis, pos: Position): Located | undefined {
 }
 
 export function wordAt(a: Analysis, pos: Position): Extract<Located, { kind: 'word' | 'program' }> | undefined {
-  for (const rec of indexOf(a).byLine.get(pos.line) ?? []) {
+  for (const rec of recordsOnLine(a, pos.line)) {
     const words = rec.command.words;
     if (rec.program && inRange(rec.program.range, pos)) return { kind: 'program', rec, word: rec.program };
     // Prefer a word that starts at the cursor over one that ends there (`-p|tcp` is impossible, but `a,|b` is not).
