@@ -3,9 +3,10 @@
 // braced uses, reassignment, `${VAR:-default}` of a set variable), literal and variable `for` loops,
 // functions called with arguments, line continuations, `&&` and `;` lists, quoting, comments, user
 // chains, -I with positions, -D of an earlier rule, policies, nat and ip6tables, `if` and `case` on a
-// set variable, `while read` over a heredoc, `$(( ))` arithmetic, heredocs fed to iptables-restore. Every command of
-// these scripts is valid: the real run must succeed, we must report no IPT1xx error, and the rulesets
-// iptables-save and ip6tables-save print must equal ours. Seeded (FUZZ_SEED, FUZZ_RUNS change it).
+// set variable, `while read` over a heredoc, `$(( ))` arithmetic, counted `while [ ]` loops, heredocs
+// fed to iptables-restore. Every command of these scripts is valid: the real run must succeed, we
+// must report no IPT1xx error, and the rulesets iptables-save and ip6tables-save print must equal
+// ours. Seeded (FUZZ_SEED, FUZZ_RUNS change it).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze } from '../../server/src/engine';
@@ -34,7 +35,8 @@ function script(rnd: () => number, pick: <T>(a: readonly T[]) => T): string {
   const match = () => pick(['', '-p tcp --dport 22', '-p udp --sport 53', '-s "$TRUST"', '-s $LAN', '-i lo', '-m conntrack --ctstate ESTABLISHED,RELATED', '-p icmp --icmp-type echo-request', '-m state --state NEW -p tcp --dport "$WEB"', '-p tcp -m multiport --dports 80,443']);
   const target = () => pick(['ACCEPT', 'DROP', 'RETURN', 'REJECT', 'LOG --log-prefix "fw: "', ...(chainMade ? [chain] : [])]);
   const stmt = (): string => {
-    switch (pick(['rule', 'rule', 'rule', 'var', 'loopvar', 'loop', 'fn', 'chain', 'insert', 'delete', 'policy', 'cont', 'and', 'nat', 'v6', 'reassign', 'default', 'comment', 'if', 'case', 'heredoc', 'reset', 'nested', 'remark', 'readloop', 'arith'])) {
+    switch (pick(['rule', 'rule', 'rule', 'var', 'loopvar', 'loop', 'fn', 'chain', 'insert', 'delete', 'policy', 'cont', 'and', 'nat', 'v6', 'reassign', 'default', 'comment', 'if', 'case', 'heredoc', 'reset', 'nested', 'remark', 'readloop', 'arith', 'counted'])) {
+      case 'counted': return `i=0\nwhile [ $i -lt ${pick(['2', '3', '$N'])} ]; do\n  ${ipt} -A INPUT -p udp --dport $((6000 + i)) -j ACCEPT\n  i=$((i + 1))\ndone`;
       case 'arith': return `${ipt} -A INPUT -p tcp --dport $((WEB + ${pick(['1', '1000', 'N'])})) -j ACCEPT`;
       case 'readloop': return `while read ${pick(['net', '-r net'])} port; do\n  ${ipt} -A INPUT -s "$net" -p tcp --dport "$port" -j ACCEPT\ndone <<${pick(['EOF', "'EOF'"])}\n192.0.2.1 22\n  198.51.100.0/24\t${pick(['80', '443'])}  \n203.0.113.9 8080\nEOF`;
       case 'if': return `if [ "$MODE" = "${pick(['server', 'router'])}" ]; then\n  ${ipt} -A INPUT -p tcp --dport 25 -j ACCEPT\nelse\n  ${ipt} -A INPUT -p tcp --dport 25 -j REJECT\nfi`;

@@ -18,7 +18,7 @@ const TRUST_IP = '210.172.143.2';
  * not failing). The lead decides whether the engine should resolve them; delete the entry when it does.
  */
 const KNOWN_GAPS: Record<string, string> = {
-  'beyond-partial-evaluation.sh': 'environment default ${SSH_PORT:-2222} and a counted while loop: a real run resolves them, partial evaluation keeps them symbolic',
+  'beyond-partial-evaluation.sh': 'environment default ${SSH_PORT:-2222}: a real run (nothing in the environment) resolves it, partial evaluation keeps it symbolic (the environment may set it)',
 };
 
 interface RealRun { status: number; stderr: string; save: Record<Family, string> }

@@ -66,6 +66,8 @@ const cases: Record<string, string> = {
   'while read over an unquoted heredoc with variables': `NET=10.0.0.0/8\nwhile read n p; do iptables -A INPUT -s "$n" --dport "$p"; done <<EOF\n$NET 22\n192.0.2.0/24   80 extra\n\${NET} 443\nEOF`,
   'while read with break and an if in the body': `while read p; do if [ "$p" = stop ]; then break; fi; iptables -A P "$p"; done <<EOF\n1\n2\nstop\n3\nEOF`,
   'arithmetic over numbers and known variables': `N=5\nBASE=8000\nE=\nf() { iptables -A INPUT --dport $(($BASE + $1)); }\niptables -A X $((BASE + N)) $(( (2+3) * 4 )) $((N / 2)) $((-7 % 3)) $((010)) $((0x1f)) $(( \${N} * 2 - 1 )) $((E + 1)) "$((N*N))"\nf 22`,
+  'counted while and until loops': `i=0\nwhile [ $i -lt 3 ]; do iptables -A INPUT --dport $((5000 + i)); i=$((i + 1)); done\niptables -A AFTER $i\nn=2\nuntil [ "$n" -eq 0 ]; do iptables -A N$n; n=$((n - 1)); done`,
+  'nested counted loops with break and continue': `a=0\nwhile [ $a -lt 3 ]; do\n  b=0\n  while test $b -lt 3; do\n    b=$((b + 1))\n    [ $b -eq 2 ] && continue\n    iptables -A C$a$b\n  done\n  [ $a -eq 1 ] && break\n  a=$((a + 1))\ndone\niptables -A END $a $b`,
 };
 
 describe('word expansion agrees with bash', { skip: !hasBash && 'bash not installed' }, () => {

@@ -226,3 +226,14 @@ describe('the seed script', { skip: !existsSync(seed) && 'seed not present' }, (
     assert.equal(r.comments.length, s.split('\n').filter((l) => l.startsWith('#')).length);
   });
 });
+
+describe('loops with a test', () => {
+  test('a loop that does not end, or whose test becomes unknown, is not unrolled: its body counts once, its variables unknown', () => {
+    const endless = ipt('i=0\nwhile [ 1 ]; do iptables -A X$i; i=$((i + 1)); done\n');
+    assert.equal(endless.length, 1);
+    assert.equal(endless[0].words[2].symbolic, true);
+    const unknown = ipt('i=0\nwhile [ $i -lt 3 ]; do iptables -A Y$i; i=$(cat /tmp/n); done\n');
+    assert.equal(unknown.length, 1);
+    assert.equal(unknown[0].words[2].symbolic, true);
+  });
+});

@@ -8,7 +8,7 @@ import { arithAssigned, basename, evalTest, patternRegExp, readFields, readLines
 import { Expander, POSITIONAL, Scope, UNKNOWN, type Field, type Positional, type Val } from './expand';
 import * as M from './messages';
 import type { RawProblem } from './messages';
-import { assignedIn, done, negate, Paths, type R } from './flow';
+import { assignedIn, copySeen, type Seen, done, isTestList, MAX_UNROLL, negate, Paths, restoreSeen, type R } from './flow';
 import { plainText } from './parser';
 import type { Heredoc, List, Node, Redir, Simple } from './tree';
 import type { ShellEvent } from './types';
@@ -17,7 +17,6 @@ const MAX_EVAL_DEPTH = 250;
 const MAX_CALL_DEPTH = 16;
 const MAX_RECURSION = 3;
 
-export interface Seen { values: Set<string>; unknown: boolean }
 type FuncNode = Node & { t: 'func' };
 
 export class Evaluator extends Expander {
@@ -221,6 +220,10 @@ export class Evaluator extends Expander {
       runs = n.until ? negate(c.ok) : c.ok;
     }
     if (runs === false) return done(true);
+    if (runs === true && isTestList(n.cond!)) {
+      const unrolled = this.unroll(n, sc, cond);
+      if (unrolled) return unrolled;
+    }
     if (runs === true) {
       // `while true`: the body surely runs (at least once)
       this.forgetAssigned(n.body, sc);
@@ -228,6 +231,33 @@ export class Evaluator extends Expander {
       return r.flow === 'normal' || r.flow === 'break' || r.flow === 'continue' ? done() : r;
     }
     return this.maybeRepeated(n.body, sc, cond);
+  }
+
+  /**
+   * A `while [ ... ]` / `until [ ... ]` loop whose test stays known (`i=0; while [ $i -lt 3 ]; ...
+   * i=$((i + 1))`): run as the shell runs it, at most MAX_UNROLL times. Undefined, with nothing it
+   * did kept, when the test becomes unknown or the loop does not end by then.
+   */
+  private unroll(n: Node & { t: 'loop' }, sc: Scope, cond: boolean): R | undefined {
+    const mark = { events: this.events.length, problems: this.problems.length, observed: copySeen(this.observed), assigned: copySeen(this.assigned), funcs: new Map(this.funcs) };
+    const s = sc.child();
+    const keep = (r: R): R => { for (const [name, v] of s.vars) sc.set(name, v); return r; };
+    for (let i = 0; i < MAX_UNROLL; i++) {
+      const r = this.list(n.body, s, cond);
+      if (r.flow === 'halt') return r;
+      if (r.flow === 'break') return keep(done());
+      if (r.flow === 'exit' || r.flow === 'return') return keep(r);
+      const c = this.list(n.cond!, s, cond);
+      const again = c.flow === 'normal' ? (n.until ? negate(c.ok) : c.ok) : undefined;
+      if (again === false) return keep(done(true));
+      if (again === undefined) break;
+    }
+    this.events.length = mark.events;
+    this.problems.length = mark.problems;
+    restoreSeen(this.observed, mark.observed);
+    restoreSeen(this.assigned, mark.assigned);
+    this.funcs = mark.funcs;
+    return undefined;
   }
 
   /**

@@ -3,7 +3,10 @@
 import { readNames } from './builtins';
 import { mergePaths, type Scope } from './expand';
 import { plainText } from './parser';
-import type { Node } from './tree';
+import type { List, Node } from './tree';
+
+/** The values a variable was seen with (or unknown), for the variables the editor lists. */
+export interface Seen { values: Set<string>; unknown: boolean }
 
 export type Flow = 'normal' | 'exit' | 'return' | 'break' | 'continue' | 'halt';
 export interface R { flow: Flow; ok: boolean | undefined }
@@ -77,4 +80,21 @@ export function assignedIn(n: Node, out: Set<string>): void {
     case 'group': if (!n.subshell) assignedIn(n.body, out); return;
     case 'arith': for (const a of n.assigned) out.add(a); return;
   }
+}
+
+/** Iterations a loop with a known test is unrolled to at most (past them: an unknown number of runs). */
+export const MAX_UNROLL = 256;
+
+/** A test-only condition (`[ ... ]`, `test ...`, `[[ ... ]]`): evaluating it again runs no command. */
+export function isTestList(l: List): boolean {
+  return l.items.every((n) => n.t === 'test' || (n.t === 'simple' && !n.assigns.length && (plainText(n.words[0]) === '[' || plainText(n.words[0]) === 'test')));
+}
+
+export function copySeen(map: Map<string, Seen>): Map<string, Seen> {
+  return new Map([...map].map(([k, v]) => [k, { values: new Set(v.values), unknown: v.unknown }]));
+}
+
+export function restoreSeen(map: Map<string, Seen>, saved: Map<string, Seen>): void {
+  map.clear();
+  for (const [k, v] of saved) map.set(k, v);
 }

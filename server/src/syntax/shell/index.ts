@@ -3,7 +3,8 @@
 // operators (items.ts) -> hand-written recursive descent (parser.ts) -> partial evaluation
 // (evaluate.ts). Never throws on any input; time is linear in the size of the text.
 import type { Problem, Range } from '../ast';
-import { Evaluator, type Seen } from './evaluate';
+import { Evaluator } from './evaluate';
+import type { Seen } from './flow';
 import type { Collect } from './items';
 import { newBudget } from './lexer';
 import { CODE } from './messages';
