@@ -17,3 +17,9 @@ test('what it does not compute stays unknown', () => {
   for (const expr of ['N > 3', 'N == 5', 'N++', 'N += 1', 'N = 2', '2 ** 3', 'N ? 1 : 2', 'N / 0', 'N % (N - 5)', 'UNKNOWN + 1', 'WORD', 'EXPR * 2', '(1 + 2', '1 +', '', '08', '2#101', 'N << 1'])
     assert.equal(evalArith(expr, lookup), undefined, expr);
 });
+
+test('a pasted monster (deep parentheses or signs) stays unknown without deep recursion', () => {
+  assert.equal(evalArith(`${'('.repeat(20000)}1${')'.repeat(20000)}`, lookup), undefined);
+  assert.equal(evalArith(`${'- '.repeat(20000)}1`, lookup), undefined);
+  assert.equal(evalArith(`${'('.repeat(30)}N${')'.repeat(30)}`, lookup), '5');
+});

@@ -237,3 +237,17 @@ describe('loops with a test', () => {
     assert.equal(unknown[0].words[2].symbolic, true);
   });
 });
+
+describe('while read over a heredoc', () => {
+  test('a command substitution in the list runs once, and the loop stays unknown', () => {
+    const events = evaluateShell('while read x; do iptables -A X "$x"; done <<EOF\n$(iptables -A SUB)\nEOF\n').events;
+    assert.equal(events.filter((e) => e.words[2]?.text === 'SUB').length, 1);
+  });
+
+  test('100,000 continued lines are joined into one line (in one pass: joining them one at a time took 5 s)', () => {
+    const body = 'a\\\n'.repeat(100_000) + 'b\n';
+    const events = ipt(`while read x; do iptables -A X "$x"; done <<'EOF'\n${body}EOF\n`);
+    assert.equal(events.length, 1);
+    assert.equal(events[0].words[3].text, 'a'.repeat(100_000) + 'b');
+  });
+});

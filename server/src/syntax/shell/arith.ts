@@ -24,8 +24,12 @@ function integer(text: string): number | undefined {
   return m[1] === '-' ? -n : n;
 }
 
+/** Nesting beyond this (parentheses, signs) is not computed: no deep recursion on a pasted monster. */
+const MAX_DEPTH = 64;
+
 class ArithParser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly s: string, private readonly lookup: ArithLookup) {}
 
   parse(): number | undefined {
@@ -69,6 +73,11 @@ class ArithParser {
   }
 
   private unary(): number | undefined {
+    if (++this.depth > MAX_DEPTH) return undefined;
+    try { return this.signed(); } finally { this.depth--; }
+  }
+
+  private signed(): number | undefined {
     this.blank();
     const c = this.s[this.i];
     if ((c === '+' || c === '-') && this.s[this.i + 1] !== c) {

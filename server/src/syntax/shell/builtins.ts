@@ -130,12 +130,24 @@ export function readNames(args: Field[]): string[] {
 export function readLines(text: string, raw: boolean): string[] {
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  if (!raw) {
-    for (let i = 0; i < lines.length; i++) {
-      while (/(^|[^\\])(\\\\)*\\$/.test(lines[i]) && i + 1 < lines.length) lines.splice(i, 2, lines[i].slice(0, -1) + lines[i + 1]);
-    }
+  if (raw) return lines;
+  // One pass (a body of 100,000 continued lines stays linear).
+  const out: string[] = [];
+  let pending: string | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const line = pending === undefined ? lines[i] : pending + lines[i];
+    if (i + 1 < lines.length && endsWithEscape(line)) { pending = line.slice(0, -1); continue; }
+    out.push(line);
+    pending = undefined;
   }
-  return lines;
+  return out;
+}
+
+/** An odd number of backslashes at the end: the last one escapes the line end. */
+function endsWithEscape(s: string): boolean {
+  let n = 0;
+  for (let i = s.length - 1; i >= 0 && s.charCodeAt(i) === 92; i--) n++;
+  return n % 2 === 1;
 }
 
 /**

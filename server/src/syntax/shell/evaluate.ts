@@ -299,6 +299,9 @@ export class Evaluator extends Expander {
   /** A heredoc's text when every expansion in it is known (undefined otherwise, or when it is not terminated). */
   private knownHeredocText(h: Heredoc, sc: Scope): string | undefined {
     if (!h.rec.terminated) return undefined;
+    // A command substitution ran already (with the loop's redirections) and its output is unknown:
+    // expanding the body again here would run its commands a second time.
+    if (h.parts?.some((p) => p.k === 'cmd')) return undefined;
     if (h.parts) for (const part of h.parts) if (this.single([part], sc).symbolic) return undefined;
     return this.heredocText(h, sc);
   }
